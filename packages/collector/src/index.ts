@@ -1,0 +1,2 @@
+// Placeholder until the collector lands (issue 5).
+export {};

@@ -1,0 +1,2 @@
+// Placeholder until the public API lands (issue 2, item 6).
+export {};

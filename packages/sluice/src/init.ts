@@ -1,0 +1,2 @@
+// Placeholder until init lands.
+export {};
