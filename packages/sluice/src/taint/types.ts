@@ -70,6 +70,12 @@ export interface TaintEngine {
   /** True when `value` is a tainted string. Never throws. */
   isTainted(value: unknown): boolean;
   stats(): TaintStats;
+  /**
+   * Runs `fn` inside a new taint scope (one per analysed request). The fallback engine keeps
+   * its value-keyed table there and drops it when the scope ends; the native engine needs no
+   * scope and just calls `fn`.
+   */
+  runInScope<T>(fn: () => T): T;
 }
 
 /** At most this many ranges are kept per string; the cap keeps propagation cost bounded. */
