@@ -1,2 +1,10 @@
-// Placeholder until the collector lands (issue 5).
-export {};
+export { typeInfo } from './catalog.js';
+export { CollectorError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { EXPORT_FORMATS, type ExportFormat, render, toCsv, toSarif } from './export/index.js';
+export { findingsFromReport, findingsFromSpan } from './intake/iast.js';
+export { decodeTraces } from './intake/traces.js';
+export * from './model.js';
+export { decode as decodeMsgpack, encode as encodeMsgpack } from './msgpack.js';
+export { type Collector, type CollectorOptions, startCollector } from './server.js';
+export { openStore } from './store/open.js';
+export { SqlStore } from './store/store.js';
