@@ -43,8 +43,13 @@ function defaultNodedir() {
 export function buildAddon({ cwd = packageDir, nodedir = defaultNodedir(), stdio = 'inherit' } = {}) {
   const [cmd, ...pre] = nodeGypCommand();
   const args = [...pre, 'rebuild'];
-  if (nodedir) args.push(`--nodedir=${nodedir}`);
-  const result = spawnSync(cmd, args, { cwd, stdio, encoding: 'utf8' });
+  const env = { ...process.env };
+  if (nodedir) {
+    args.push(`--nodedir=${nodedir}`);
+    // Under `npm run`, node-gyp prefers npm's own npm_config_nodedir to the flag.
+    env.npm_config_nodedir = nodedir;
+  }
+  const result = spawnSync(cmd, args, { cwd, stdio, env, encoding: 'utf8' });
   return { status: result.status ?? 1, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
