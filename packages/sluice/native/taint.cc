@@ -191,6 +191,16 @@ AddonState* StateOf(const FunctionCallbackInfo<Value>& info) {
 // The record of `value` when it is one of our tainted strings, else nullptr.
 TaintRecord* RecordOf(AddonState* state, Local<Value> value) {
   if (!value->IsString()) return nullptr;
+  // Only a direct external string can be ours. Testing the representation inline (as V8's own
+  // inline accessors do) spares untainted strings the out-of-line slow path, which would only
+  // follow thin strings: those are the internalisation cases documented as a V8 limit.
+  using I = v8::internal::Internals;
+  const int representation = I::GetInstanceType(v8::internal::ValueHelper::ValueAsAddress(*value)) &
+                             I::kStringRepresentationAndEncodingMask;
+  if (representation != I::kExternalOneByteRepresentationTag &&
+      representation != I::kExternalTwoByteRepresentationTag) {
+    return nullptr;
+  }
   String::Encoding encoding;
 #if V8_MAJOR_VERSION >= 13
   String::ExternalStringResourceBase* base =
