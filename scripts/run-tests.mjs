@@ -1,4 +1,4 @@
-// Runs every compiled test file of every workspace with Node's own test runner, in one
+// Runs every compiled test file of every workspace, and the demo's tests, with Node's own test runner, in one
 // `node --test` invocation so that CI reads a single summary. Arguments, if any, are
 // substrings that select test files (e.g. `npm test -- rewriter`).
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,8 @@ function collect(dir, out) {
 }
 
 const files = [];
+// The demo application is plain JavaScript (as a user's app would be): its tests are not compiled.
+for (const example of readdirSync(join(root, 'examples'))) collect(join(root, 'examples', example, 'test'), files);
 for (const pkg of readdirSync(join(root, 'packages')))
   collect(join(root, 'packages', pkg, 'dist', 'test'), files);
 const selected = files
