@@ -1,0 +1,138 @@
+// Decides, for one file being loaded, whether to rewrite it and with what result: filter,
+// cache, rewrite, and an event for whoever keeps the counters. Shared by the CommonJS hook
+// and the ES module load hook (which may run in a loader thread).
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { RewriteCache } from './cache.js';
+import { FileFilter, type FileFilterOptions } from './filter.js';
+import { type RewriteStats, rewrite, type StringLiteral } from './rewrite.js';
+
+/** Options that cross into a loader thread: plain data only. */
+export interface FileRewriterOptions {
+  include?: string[];
+  exclude?: string[];
+  cacheDir?: string;
+}
+
+export type RewriteEvent =
+  | {
+      type: 'rewritten';
+      file: string;
+      changed: boolean;
+      cacheHit: boolean;
+      literals: StringLiteral[];
+      stats: RewriteStats;
+    }
+  | { type: 'skipped'; file: string }
+  | { type: 'failed'; file: string; reason: string };
+
+export type RewriteEventSink = (event: RewriteEvent) => void;
+
+/** Root of Sluice's compiled agent code (dist/src): never rewritten. */
+export const SLUICE_SRC_DIR = resolve(__dirname, '..');
+
+function sluiceVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Package directories of the rewriter's own dependencies: rewriting them could recurse. */
+function ownDependencyDirs(): string[] {
+  const dirs: string[] = [];
+  for (const name of ['oxc-parser', 'magic-string', '@jridgewell/sourcemap-codec']) {
+    try {
+      const main = require.resolve(name);
+      const marker = `${sep}node_modules${sep}${name.replaceAll('/', sep)}${sep}`;
+      const at = main.lastIndexOf(marker);
+      dirs.push(at < 0 ? dirname(main) : main.slice(0, at + marker.length - 1));
+    } catch {
+      // Not resolvable from here: then it is not what we load either.
+    }
+  }
+  return dirs;
+}
+
+export class FileRewriter {
+  private readonly filter: FileFilter;
+  private readonly cache: RewriteCache | undefined;
+
+  constructor(
+    options: FileRewriterOptions,
+    private readonly emit: RewriteEventSink,
+  ) {
+    const filterOptions: FileFilterOptions = { alwaysExclude: [SLUICE_SRC_DIR, ...ownDependencyDirs()] };
+    if (options.include) filterOptions.include = options.include;
+    if (options.exclude) filterOptions.exclude = options.exclude;
+    this.filter = new FileFilter(filterOptions);
+    if (options.cacheDir) {
+      const salt = JSON.stringify({ v: sluiceVersion(), include: options.include, exclude: options.exclude });
+      this.cache = new RewriteCache(options.cacheDir, salt);
+    }
+  }
+
+  accepts(file: string): boolean {
+    return this.filter.accepts(file);
+  }
+
+  /** The code to load for `file`: rewritten, or the original on any failure. Never throws. */
+  process(code: string, file: string, isModule: boolean): string {
+    try {
+      if (!this.filter.accepts(file)) {
+        this.emit({ type: 'skipped', file });
+        return code;
+      }
+      const key = this.cache?.key(file, isModule, code);
+      if (key !== undefined) {
+        const hit = this.cache?.get(key);
+        if (hit) {
+          this.emit({
+            type: 'rewritten',
+            file,
+            changed: hit.changed,
+            cacheHit: true,
+            literals: hit.literals,
+            stats: hit.stats,
+          });
+          return hit.changed ? hit.code : code;
+        }
+      }
+      const result = rewrite(code, { filename: file, isModule });
+      if (!result.ok) {
+        this.emit({ type: 'failed', file, reason: result.reason });
+        return code;
+      }
+      if (key !== undefined) {
+        this.cache?.set(key, {
+          code: result.changed ? result.code : '',
+          changed: result.changed,
+          literals: result.literals,
+          stats: result.stats,
+        });
+      }
+      this.emit({
+        type: 'rewritten',
+        file,
+        changed: result.changed,
+        cacheHit: false,
+        literals: result.literals,
+        stats: result.stats,
+      });
+      return result.code;
+    } catch (err) {
+      try {
+        this.emit({
+          type: 'failed',
+          file,
+          reason: `internal error: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      } catch {
+        // The sink is the caller's; its failure must not stop the original code from loading.
+      }
+      return code;
+    }
+  }
+}
