@@ -128,7 +128,10 @@ function readEvidence(
   const evidence: Evidence = {};
   const value = optString(v.value, `${where}.value`, FIELD_LIMITS.evidenceChars);
   if (value === 'MAX_SIZE_EXCEEDED') evidence.truncated = true;
-  else if (value !== undefined) evidence.value = value;
+  else if (value !== undefined) {
+    evidence.value = value;
+    if (typeof v.value === 'string' && v.value.length > value.length) evidence.truncated = true;
+  }
   if (v.valueParts !== undefined && v.valueParts !== null) {
     if (!Array.isArray(v.valueParts)) invalid(`${where}.valueParts must be an array`);
     if (v.valueParts.length > FIELD_LIMITS.partsPerEvidence) invalid(`${where} has too many valueParts`);
@@ -139,7 +142,7 @@ function readEvidence(
       const pv = optString(p.value, `${where}.valueParts[${i}].value`, FIELD_LIMITS.evidenceChars);
       if (pv !== undefined) {
         part.value = pv.slice(0, Math.max(0, budget));
-        if (part.value.length < pv.length) part.truncated = true;
+        if (typeof p.value === 'string' && part.value.length < p.value.length) part.truncated = true;
         budget -= part.value.length;
       }
       const src = optInt(p.source, `${where}.valueParts[${i}].source`);
