@@ -84,7 +84,9 @@ export class Api {
       const raw = params.get('days') ?? '30';
       if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 366)
         bad('days must be between 1 and 366');
-      sendJson(res, 200, { series: await this.store.openBySeverity(Number(raw)) });
+      sendJson(res, 200, {
+        series: await this.store.openBySeverity(Number(raw), Date.now(), parseFilter(params)),
+      });
       return;
     }
     if (path === '/api/export') {

@@ -476,6 +476,7 @@ export class SqlStore {
   async openBySeverity(
     days: number,
     now = Date.now(),
+    filter: FindingFilter = {},
   ): Promise<{ at: string; critical: number; high: number; medium: number; low: number }[]> {
     const n = Math.min(366, Math.max(1, Math.trunc(days)));
     const lastDay = Math.floor(now / DAY) * DAY;
@@ -487,10 +488,12 @@ export class SqlStore {
       medium: 0,
       low: 0,
     }));
+    // The status filter makes no sense here: the chart replays the statuses themselves.
+    const w = this.where(filter, 'status');
     const rows = await this.db.all<{ finding_id: number; severity: Severity; at: number; to_value: Status }>(
       `SELECT h.finding_id, f.severity, h.at, h.to_value FROM finding_history h JOIN findings f ON f.id = h.finding_id
-       WHERE h.at <= ? ORDER BY h.finding_id, h.at, h.id`,
-      [now],
+       WHERE h.at <= ?${w.sql.replace(' WHERE ', ' AND ')} ORDER BY h.finding_id, h.at, h.id`,
+      [now, ...w.params],
     );
     const flush = (severity: Severity, spans: [number, number][]) => {
       for (const [from, to] of spans) {
