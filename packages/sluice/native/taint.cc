@@ -10,6 +10,7 @@
 #include <node.h>
 #include <v8.h>
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -68,7 +69,7 @@ class AddonState {
         delete_state = live_strings_ == 0;
       } else {
         pending_.push_back(record);
-        has_pending_ = true;
+        has_pending_.store(true, std::memory_order_relaxed);
       }
     }
     if (delete_now) delete record->owner;
@@ -88,17 +89,20 @@ class AddonState {
 
   // Frees resources whose strings the GC collected since the last call.
   void Drain() {
-    if (!has_pending_) return;
+    if (!has_pending_.load(std::memory_order_relaxed)) return;
     std::vector<TaintRecord*> batch;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       batch.swap(pending_);
-      has_pending_ = false;
+      has_pending_.store(false, std::memory_order_relaxed);
     }
+    int64_t freed = 0;
     for (TaintRecord* record : batch) {
+      freed += static_cast<int64_t>(record->bytes);
       record->ranges.Reset();
       delete record->owner;
     }
+    if (freed != 0) isolate_->AdjustAmountOfExternalAllocatedMemory(-freed);
   }
 
   // Environment teardown: strings still alive are disposed by V8 after the isolate stops
@@ -139,7 +143,7 @@ class AddonState {
   std::mutex mutex_;
   std::vector<TaintRecord*> pending_;
   // Read without the lock on every call: a stale false only delays freeing to a later call.
-  volatile bool has_pending_ = false;
+  std::atomic<bool> has_pending_{false};
   TaintRecord* head_ = nullptr;
   uint64_t live_strings_ = 0;
   uint64_t live_bytes_ = 0;
@@ -285,6 +289,9 @@ void Taint(const FunctionCallbackInfo<Value>& info) {
   }
   record->ranges.Reset(isolate, info[1]);
   state->Register(record);
+  // V8 keeps external strings in old space and does not count their characters towards its
+  // GC heuristics: without this, dead tainted copies pile up until the next full GC.
+  isolate->AdjustAmountOfExternalAllocatedMemory(static_cast<int64_t>(record->bytes));
   info.GetReturnValue().Set(result);
 }
 

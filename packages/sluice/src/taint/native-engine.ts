@@ -101,6 +101,8 @@ export function normaliseRanges(ranges: readonly Range[], length: number): reado
   if (!Array.isArray(ranges)) {
     throw new TypeError('sluice taint: ranges must be an array of { start, end, source, marks }');
   }
+  // Propagation results are usually normalised already: keep them without allocating.
+  if (isNormalised(ranges, length)) return ranges;
   const clipped: Range[] = [];
   for (const range of ranges) {
     if (
@@ -128,6 +130,26 @@ export function normaliseRanges(ranges: readonly Range[], length: number): reado
     covered = range.end;
   }
   return Object.freeze(out);
+}
+
+function isNormalised(ranges: readonly Range[], length: number): boolean {
+  if (ranges.length > MAX_RANGES_PER_STRING || !Object.isFrozen(ranges)) return false;
+  let covered = 0;
+  for (const range of ranges) {
+    if (
+      !Object.isFrozen(range) ||
+      !Number.isInteger(range.start) ||
+      !Number.isInteger(range.end) ||
+      range.start < covered ||
+      range.end <= range.start ||
+      range.end > length ||
+      (range.marks | 0) !== range.marks
+    ) {
+      return false;
+    }
+    covered = range.end;
+  }
+  return true;
 }
 
 function withBounds(range: Range, start: number, end: number): Range {
