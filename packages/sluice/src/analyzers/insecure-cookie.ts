@@ -1,0 +1,25 @@
+/** INSECURE_COOKIE: a response sets a cookie that lacks the Secure attribute (cookies being deleted, with an empty value, are skipped). */
+import { Analyzer } from './analyzer.js';
+import { parseSetCookies } from './set-cookie.js';
+
+export class InsecureCookieAnalyzer extends Analyzer {
+  readonly type = 'INSECURE_COOKIE';
+
+  enable(): void {
+    this.on('sluice:http.server.response.headers', ({ res, headers }) => {
+      const context = this.deps.contexts.forResponse(res);
+      if (!context) return;
+      for (const cookie of parseSetCookies(headers['set-cookie'])) {
+        if (cookie.value === '' || cookie.attributes.has('secure')) continue;
+        this.deps.reporter.report({
+          type: this.type,
+          evidence: { value: cookie.name },
+          // One finding per cookie name, wherever it is set.
+          hashSource: `${this.type}:${cookie.name}`,
+          locationOptional: true,
+          context,
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * STACKTRACE_LEAK: the body of a response to an analysed request contains a JavaScript
+ * stack trace, i.e. two or more V8 frame lines (`at fn (/path/file.js:12:5)`, also HTML-escaped
+ * as in Express's development error page). The first 64 KiB of each response are examined.
+ */
+import type { ServerResponseLike } from '../channels.js';
+import { Analyzer } from './analyzer.js';
+
+const FRAME =
+  /\bat\s+(?:[^\s()<>]+(?:\s+\[as [^\]]+\])?\s+)?\(?(?:\/|[A-Za-z]:\\|file:\/\/|node:)[^()\s<>]*:\d+(?::\d+)?\)?/g;
+const LIMIT = 64 * 1024;
+
+export function findStackFrames(text: string): string[] {
+  return [...text.matchAll(FRAME)].map((m) => m[0]);
+}
+
+export class StacktraceLeakAnalyzer extends Analyzer {
+  readonly type = 'STACKTRACE_LEAK';
+  readonly #examined = new WeakMap<ServerResponseLike, number>();
+
+  enable(): void {
+    this.on('sluice:http.server.response.body', ({ res, chunk, encoding }) => {
+      const context = this.deps.contexts.forResponse(res);
+      if (!context) return;
+      const seen = this.#examined.get(res) ?? 0;
+      if (seen >= LIMIT) return;
+      let text: string;
+      if (typeof chunk === 'string') text = chunk.slice(0, LIMIT - seen);
+      else if (chunk instanceof Uint8Array)
+        text = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, LIMIT - seen)).toString(
+          encoding === 'latin1' ? 'latin1' : 'utf8',
+        );
+      else return;
+      const frames = findStackFrames(text.replace(/&nbsp;/g, ' ').replace(/&#x2F;|&#47;/g, '/'));
+      if (frames.length < 2) {
+        this.#examined.set(res, seen + text.length);
+        return;
+      }
+      this.#examined.set(res, LIMIT);
+      this.deps.reporter.report({
+        type: this.type,
+        evidence: { value: frames[0] },
+        locationOptional: true,
+        context,
+      });
+    });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Every diagnostics_channel Sluice publishes on, with the type of its message, in one place
+ * (as undici does). Instrumentations in instrument/ publish; analyzers and the request
+ * context subscribe. Publishers check `hasSubscribers` first so that an idle hook costs
+ * nothing beyond that check.
+ */
+import diagnosticsChannel, { type Channel } from 'node:diagnostics_channel';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+
+export type ServerRequest = IncomingMessage | Http2ServerRequest;
+export type ServerResponseLike = ServerResponse | Http2ServerResponse;
+
+/** An http, https or http2 (compatibility API) server is about to handle a request. */
+export interface HttpRequestStartMessage {
+  readonly req: ServerRequest;
+  readonly res: ServerResponseLike;
+  /** The connection is TLS (https, http2 secure). */
+  readonly secure: boolean;
+}
+
+/** The response head is about to be written; `headers` are all of them, names lower-cased. */
+export interface HttpResponseHeadersMessage {
+  readonly req: ServerRequest | undefined;
+  readonly res: ServerResponseLike;
+  readonly statusCode: number;
+  readonly headers: Readonly<OutgoingHttpHeaders>;
+}
+
+/** A chunk of the response body is written (res.write / res.end). */
+export interface HttpResponseBodyMessage {
+  readonly res: ServerResponseLike;
+  readonly chunk: unknown;
+  readonly encoding: BufferEncoding | undefined;
+}
+
+/** The response has finished or the connection closed; the request's analysis ends. */
+export interface HttpRequestEndMessage {
+  readonly req: ServerRequest;
+  readonly res: ServerResponseLike;
+}
+
+/** crypto.createHash / createHmac was called. */
+export interface CryptoHashMessage {
+  readonly algorithm: string;
+  readonly api: 'createHash' | 'createHmac' | 'hash';
+}
+
+/** crypto.createCipheriv / createDecipheriv was called. */
+export interface CryptoCipherMessage {
+  readonly algorithm: string;
+  readonly api: 'createCipheriv' | 'createDecipheriv';
+}
+
+/** Math.random was called (the analyzer decides whether application code called it). */
+export type MathRandomMessage = Readonly<Record<string, never>>;
+
+/** A string literal the rewriter saw in application code. */
+export interface SourceLiteral {
+  readonly value: string;
+  readonly line: number;
+  readonly column: number;
+  /** The variable, property or parameter the literal is assigned to, when there is one. */
+  readonly name?: string | undefined;
+}
+
+/** The rewriter processed an application file; the literals feed the hardcoded analyzers. */
+export interface RewriteLiteralsMessage {
+  readonly file: string;
+  readonly literals: readonly SourceLiteral[];
+}
+
+export interface ChannelMessages {
+  'sluice:http.server.request.start': HttpRequestStartMessage;
+  'sluice:http.server.response.headers': HttpResponseHeadersMessage;
+  'sluice:http.server.response.body': HttpResponseBodyMessage;
+  'sluice:http.server.request.end': HttpRequestEndMessage;
+  'sluice:crypto.hash': CryptoHashMessage;
+  'sluice:crypto.cipher': CryptoCipherMessage;
+  'sluice:math.random': MathRandomMessage;
+  'sluice:rewriter.literals': RewriteLiteralsMessage;
+}
+
+export type ChannelName = keyof ChannelMessages;
+
+/** A typed view of a diagnostics channel. */
+export interface TypedChannel<M> {
+  readonly name: string;
+  readonly raw: Channel;
+  readonly hasSubscribers: boolean;
+  publish(message: M): void;
+  subscribe(fn: (message: M) => void): void;
+  unsubscribe(fn: (message: M) => void): void;
+}
+
+export function channel<N extends ChannelName>(name: N): TypedChannel<ChannelMessages[N]> {
+  const raw = diagnosticsChannel.channel(name);
+  return {
+    name,
+    raw,
+    get hasSubscribers() {
+      return raw.hasSubscribers;
+    },
+    publish(message) {
+      if (raw.hasSubscribers) raw.publish(message);
+    },
+    subscribe(fn) {
+      raw.subscribe(fn as (m: unknown) => void);
+    },
+    unsubscribe(fn) {
+      raw.unsubscribe(fn as (m: unknown) => void);
+    },
+  };
+}

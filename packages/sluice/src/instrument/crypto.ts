@@ -1,0 +1,57 @@
+/** node:crypto: publishes the algorithm of every hash, HMAC, cipher and decipher created. */
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
+import { channel } from '../channels.js';
+import type { Instrumentation } from './instrumentation.js';
+import { Shim } from './shim.js';
+
+export const SUPPORTED = { module: 'node:crypto', versions: '>=20' } as const;
+
+export class CryptoInstrumentation implements Instrumentation {
+  readonly name = 'crypto';
+  readonly #shim = new Shim('crypto');
+  readonly #hash = channel('sluice:crypto.hash');
+  readonly #cipher = channel('sluice:crypto.cipher');
+
+  constructor(private readonly guard: (error: unknown) => void) {}
+
+  enable(): void {
+    for (const api of ['createHash', 'createHmac', 'hash'] as const) {
+      this.#shim.wrap(crypto, api, (original) => {
+        const self = this;
+        return function (this: unknown, ...args: unknown[]) {
+          if (self.#hash.hasSubscribers && typeof args[0] === 'string') {
+            try {
+              self.#hash.publish({ algorithm: args[0], api });
+            } catch (error) {
+              self.guard(error);
+            }
+          }
+          return Reflect.apply(original, this, args);
+        };
+      });
+    }
+    for (const api of ['createCipheriv', 'createDecipheriv'] as const) {
+      this.#shim.wrap(crypto, api, (original) => {
+        const self = this;
+        return function (this: unknown, ...args: unknown[]) {
+          if (self.#cipher.hasSubscribers && typeof args[0] === 'string') {
+            try {
+              self.#cipher.publish({ algorithm: args[0], api });
+            } catch (error) {
+              self.guard(error);
+            }
+          }
+          return Reflect.apply(original, this, args);
+        };
+      });
+    }
+    // ES modules read builtins' named exports from a snapshot; refresh it.
+    syncBuiltinESMExports();
+  }
+
+  disable(): void {
+    this.#shim.restore();
+    syncBuiltinESMExports();
+  }
+}

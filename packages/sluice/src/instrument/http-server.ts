@@ -1,0 +1,160 @@
+/**
+ * http, https and http2 (compatibility API) servers: runs each 'request' event through the
+ * request runner (which opens the request context), and publishes the response head, body
+ * chunks and end. Supports every Node.js release line from 20.
+ */
+import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import {
+  channel,
+  type HttpRequestStartMessage,
+  type ServerRequest,
+  type ServerResponseLike,
+} from '../channels.js';
+import type { Instrumentation } from './instrumentation.js';
+import { Shim } from './shim.js';
+
+export const SUPPORTED = { module: 'node:http, node:https, node:http2', versions: '>=20' } as const;
+
+/** Opens the request's analysis around `next` (the original 'request' dispatch). */
+export type RequestRunner = (message: HttpRequestStartMessage, next: () => unknown) => unknown;
+
+type Guard = (error: unknown) => void;
+
+const REQUEST_OF = Symbol('sluice.request');
+
+function lowerCaseHeaders(res: ServerResponseLike, extra: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const current = (res as { getHeaders?: () => Record<string, unknown> }).getHeaders?.() ?? {};
+  for (const [k, v] of Object.entries(current)) out[k.toLowerCase()] = v;
+  if (Array.isArray(extra)) {
+    if (extra.length > 0 && Array.isArray(extra[0])) {
+      for (const pair of extra as unknown[][]) add(out, String(pair[0]), pair[1]);
+    } else {
+      for (let i = 0; i + 1 < extra.length; i += 2) add(out, String(extra[i]), extra[i + 1]);
+    }
+  } else if (extra && typeof extra === 'object') {
+    for (const [k, v] of Object.entries(extra)) out[k.toLowerCase()] = v;
+  }
+  return out;
+}
+
+function add(out: Record<string, unknown>, name: string, value: unknown): void {
+  const key = name.toLowerCase();
+  const prev = out[key];
+  if (prev === undefined) out[key] = value;
+  else out[key] = [...(Array.isArray(prev) ? prev : [prev]), value];
+}
+
+export class HttpServerInstrumentation implements Instrumentation {
+  readonly name = 'http-server';
+  readonly #shim = new Shim('http-server');
+  readonly #start = channel('sluice:http.server.request.start');
+  readonly #headers = channel('sluice:http.server.response.headers');
+  readonly #body = channel('sluice:http.server.response.body');
+  readonly #end = channel('sluice:http.server.request.end');
+
+  constructor(
+    private readonly run: RequestRunner,
+    private readonly guard: Guard,
+  ) {}
+
+  enable(): void {
+    const http2Proto = Object.getPrototypeOf(http2.createServer());
+    const http2SecureProto = Object.getPrototypeOf(http2.createSecureServer({}));
+    for (const proto of [http.Server.prototype, https.Server.prototype, http2Proto, http2SecureProto]) {
+      this.#shim.wrap(proto, 'emit', (original) => this.#emitHook(original));
+    }
+    for (const proto of [http.ServerResponse.prototype, http2.Http2ServerResponse.prototype]) {
+      this.#shim.wrap(proto, 'writeHead', (original) => this.#writeHeadHook(original));
+      for (const method of ['write', 'end'] as const) {
+        this.#shim.wrap(proto, method, (original) => this.#bodyHook(original));
+      }
+    }
+  }
+
+  disable(): void {
+    this.#shim.restore();
+  }
+
+  #emitHook(original: (this: unknown, ...args: unknown[]) => unknown) {
+    const self = this;
+    return function emit(this: unknown, event: unknown, ...args: unknown[]): unknown {
+      if (event !== 'request') return Reflect.apply(original, this, [event, ...args]);
+      const call = () => Reflect.apply(original, this, [event, ...args]);
+      let message: HttpRequestStartMessage;
+      try {
+        const req = args[0] as ServerRequest;
+        const res = args[1] as ServerResponseLike;
+        const secure =
+          (req as { scheme?: string }).scheme === 'https' ||
+          (req.socket as { encrypted?: boolean } | null)?.encrypted === true;
+        message = { req, res, secure };
+        (res as unknown as Record<symbol, unknown>)[REQUEST_OF] = req;
+      } catch (error) {
+        self.guard(error);
+        return call();
+      }
+      return self.run(message, () => {
+        try {
+          self.#start.publish(message);
+          let ended = false;
+          const end = () => {
+            if (ended) return;
+            ended = true;
+            try {
+              self.#end.publish({ req: message.req, res: message.res });
+            } catch (error) {
+              self.guard(error);
+            }
+          };
+          message.res.once('finish', end);
+          message.res.once('close', end);
+        } catch (error) {
+          self.guard(error);
+        }
+        return call();
+      });
+    };
+  }
+
+  #writeHeadHook(original: (this: unknown, ...args: unknown[]) => unknown) {
+    const self = this;
+    return function writeHead(this: ServerResponseLike, ...args: unknown[]): unknown {
+      if (self.#headers.hasSubscribers && !this.headersSent) {
+        try {
+          const statusCode = typeof args[0] === 'number' ? args[0] : this.statusCode;
+          const extra = typeof args[1] === 'string' ? args[2] : args[1];
+          self.#headers.publish({
+            req: (this as unknown as Record<symbol, ServerRequest | undefined>)[REQUEST_OF],
+            res: this,
+            statusCode,
+            headers: lowerCaseHeaders(this, extra) as never,
+          });
+        } catch (error) {
+          self.guard(error);
+        }
+      }
+      return Reflect.apply(original, this, args);
+    };
+  }
+
+  #bodyHook(original: (this: unknown, ...args: unknown[]) => unknown) {
+    const self = this;
+    return function writeBody(this: ServerResponseLike, ...args: unknown[]): unknown {
+      if (self.#body.hasSubscribers && args[0] != null && typeof args[0] !== 'function') {
+        try {
+          self.#body.publish({
+            res: this,
+            chunk: args[0],
+            encoding: typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined,
+          });
+        } catch (error) {
+          self.guard(error);
+        }
+      }
+      return Reflect.apply(original, this, args);
+    };
+  }
+}

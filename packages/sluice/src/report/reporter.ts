@@ -1,0 +1,101 @@
+/**
+ * Turns an analyzer's observation into a Finding: per-request quota, location from the
+ * stack, Datadog-compatible hash, deduplication, then attaches it to the request's context
+ * or, outside any request, exports it at once on a `vulnerability` span.
+ */
+
+import type { Deduplicator } from '../context/dedup.js';
+import type { ContextManager } from '../context/manager.js';
+import type { RequestContext } from '../context/request-context.js';
+import type { VulnerabilityType } from '../vulnerability-types.js';
+import { CATALOG } from './catalog.js';
+import type { Evidence, Finding } from './finding.js';
+import { hashSource, vulnerabilityHash } from './hash.js';
+import type { FrameResolver, Location } from './location.js';
+
+export interface ReportRequest {
+  readonly type: VulnerabilityType;
+  readonly evidence: Evidence;
+  /**
+   * An explicit location (hardcoded secrets: the literal's place), or `null` for findings
+   * that have none (missing headers). When absent, the stack above `skip` is used.
+   */
+  readonly location?: Location | null;
+  /** Stack frames above this function are captured (defaults to `report`). */
+  readonly skip?: (...args: never) => unknown;
+  /** Replaces `TYPE:path:line` as the hash input (cookies: by name; headers: by service). */
+  readonly hashSource?: string;
+  /**
+   * The hooked function's direct caller must be application code (crypto, Math.random), so
+   * that a library's or Sluice's own use is not reported against the code that loaded it.
+   */
+  readonly directCaller?: boolean;
+  /** Report without a location when no application frame is on the stack. */
+  readonly locationOptional?: boolean;
+  /** The request the finding belongs to (defaults to the current one). */
+  readonly context?: RequestContext;
+}
+
+export interface ReporterOptions {
+  readonly stackTraceEnabled: boolean;
+}
+
+export class Reporter {
+  #reported = 0;
+  #suppressed = 0;
+
+  constructor(
+    private readonly options: ReporterOptions,
+    private readonly contexts: ContextManager,
+    private readonly frames: FrameResolver,
+    private readonly dedup: Deduplicator | undefined,
+    private readonly outsideRequest: (finding: Finding) => void,
+    private readonly onFinding: (finding: Finding) => void = () => {},
+  ) {}
+
+  stats(): { reported: number; suppressed: number } {
+    return { reported: this.#reported, suppressed: this.#suppressed };
+  }
+
+  /** Returns the finding when it was reported, undefined when dropped (quota, duplicate, no app frame). */
+  report(request: ReportRequest): Finding | undefined {
+    const ctx = request.context ?? this.contexts.current();
+    if (ctx && ctx.quota <= 0) {
+      this.#suppressed++;
+      return undefined;
+    }
+    let location: Location | undefined;
+    let frames: Finding['frames'];
+    if (request.location === undefined) {
+      const captured = this.frames.capture(request.skip ?? this.report);
+      location = request.directCaller
+        ? this.frames.locateDirectCaller(captured)
+        : this.frames.locate(captured);
+      // Only application code is reported: a sink reached from a library alone is not ours.
+      if (!location && !request.locationOptional) return undefined;
+      frames = location ? captured.filter((f) => !this.frames.isOwnFile(f.file)) : undefined;
+    } else location = request.location ?? undefined;
+    const hash = vulnerabilityHash(request.hashSource ?? hashSource(request.type, location));
+    if (this.dedup && !this.dedup.firstTime(`${request.type}${hash}`)) {
+      this.#suppressed++;
+      return undefined;
+    }
+    const stackId = ctx && frames && this.options.stackTraceEnabled ? ctx.nextStackId() : undefined;
+    const finding: Finding = {
+      type: request.type,
+      ...CATALOG[request.type],
+      hash,
+      evidence: request.evidence,
+      location,
+      stackId,
+      frames: stackId !== undefined ? frames : undefined,
+    };
+    this.#reported++;
+    this.onFinding(finding);
+    if (ctx) {
+      ctx.quota--;
+      ctx.findings.push(finding);
+    } else this.outsideRequest(finding);
+    return finding;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Taints a request's data when its analysis starts: header values and names, the URL, and,
+ * as frameworks set them, the parsed body, query, route parameters and cookies (any
+ * framework that assigns `req.body`/`req.query`/`req.params`/`req.cookies`, such as Express 4
+ * and 5, body-parser, multer, cookie-parser). Express 5's `req.query` is a getter that parses
+ * the URL on each access: its result is tainted on each access.
+ */
+import type { ServerRequest } from '../channels.js';
+import type { Origin, TaintEngine } from '../taint/types.js';
+import { taintDeep, taintString } from './taint-value.js';
+
+const ACCESSORS: ReadonlyArray<readonly [string, Origin]> = [
+  ['body', 'http.request.body'],
+  ['query', 'http.request.parameter'],
+  ['params', 'http.request.path.parameter'],
+  ['cookies', 'http.request.cookie.value'],
+  ['signedCookies', 'http.request.cookie.value'],
+];
+
+function multipartAware(req: ServerRequest, origin: Origin): Origin {
+  if (origin !== 'http.request.body') return origin;
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && type.toLowerCase().startsWith('multipart/')
+    ? 'http.request.multipart.parameter'
+    : origin;
+}
+
+export function taintRequest(engine: TaintEngine, req: ServerRequest, guard: (error: unknown) => void): void {
+  const headers = req.headers as Record<string, string | string[] | undefined>;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (typeof value === 'string') headers[name] = taintString(engine, value, 'http.request.header', name);
+    else if (Array.isArray(value)) taintDeep(engine, value, 'http.request.header', name);
+  }
+  const raw = req.rawHeaders;
+  if (Array.isArray(raw)) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i] as string;
+      raw[i] = taintString(engine, name, 'http.request.header.name', name.toLowerCase());
+      raw[i + 1] = taintString(engine, raw[i + 1] as string, 'http.request.header', name.toLowerCase());
+    }
+  }
+  if (typeof req.url === 'string') req.url = taintString(engine, req.url, 'http.request.uri', 'url');
+  for (const [property, origin] of ACCESSORS) defineTaintingAccessor(engine, req, property, origin, guard);
+}
+
+/**
+ * An own accessor that taints what the framework stores, and what a prototype getter (Express
+ * 5's query) returns. Non-enumerable until set so that the request looks unchanged to code
+ * that lists its keys.
+ */
+function defineTaintingAccessor(
+  engine: TaintEngine,
+  req: ServerRequest,
+  property: string,
+  origin: Origin,
+  guard: (error: unknown) => void,
+): void {
+  if (Object.getOwnPropertyDescriptor(req, property)) return;
+  let stored: unknown;
+  let assigned = false;
+  Object.defineProperty(req, property, {
+    configurable: true,
+    enumerable: false,
+    get(this: object) {
+      if (assigned) {
+        // Frameworks (multer) fill the object after assigning it: taint late additions too.
+        if (stored !== null && typeof stored === 'object') {
+          try {
+            taintDeep(engine, stored, multipartAware(req, origin), '');
+          } catch (error) {
+            guard(error);
+          }
+        }
+        return stored;
+      }
+      const inherited = Reflect.get(Object.getPrototypeOf(this) ?? {}, property, this);
+      if (inherited === undefined || inherited === null) return inherited;
+      try {
+        return taintDeep(engine, inherited, origin, '');
+      } catch (error) {
+        guard(error);
+        return inherited;
+      }
+    },
+    set(value: unknown) {
+      assigned = true;
+      stored = value;
+      try {
+        stored = taintDeep(engine, value, multipartAware(req, origin), '');
+      } catch (error) {
+        guard(error);
+      }
+      const d = Object.getOwnPropertyDescriptor(req, property);
+      if (d && !d.enumerable) Object.defineProperty(req, property, { ...d, enumerable: true });
+    },
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * Taints request data: a string becomes a tainted copy; an object or array is tainted
+ * deeply, in place (its string members are replaced by equal tainted strings), each string
+ * named by its dotted path (`user.address.0`). Bounded in depth and count so that a hostile
+ * body cannot make this expensive.
+ */
+import type { Origin, TaintEngine } from '../taint/types.js';
+
+const MAX_DEPTH = 16;
+const MAX_STRINGS = 2000;
+
+export function taintString(engine: TaintEngine, value: string, origin: Origin, name: string): string {
+  if (value === '' || engine.isTainted(value)) return value;
+  return engine.taint(value, [{ start: 0, end: value.length, source: { origin, name, value }, marks: 0 }]);
+}
+
+/** Returns the tainted value (strings) or the same object with its strings tainted. */
+export function taintDeep(engine: TaintEngine, value: unknown, origin: Origin, name: string): unknown {
+  const budget = { left: MAX_STRINGS };
+  const seen = new Set<object>();
+  const visit = (v: unknown, path: string, depth: number): unknown => {
+    if (typeof v === 'string') {
+      if (budget.left <= 0) return v;
+      budget.left--;
+      return taintString(engine, v, origin, path);
+    }
+    if (v === null || typeof v !== 'object' || depth >= MAX_DEPTH || seen.has(v)) return v;
+    if (ArrayBuffer.isView(v)) return v;
+    seen.add(v);
+    const join = (key: string) => (path === '' ? key : `${path}.${key}`);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length && budget.left > 0; i++) {
+        const next = visit(v[i], join(String(i)), depth + 1);
+        if (next !== v[i]) v[i] = next;
+      }
+      return v;
+    }
+    for (const key of Object.keys(v)) {
+      if (budget.left <= 0) break;
+      const descriptor = Object.getOwnPropertyDescriptor(v, key);
+      // Only plain writable data properties: getters and frozen objects are left as they are.
+      if (!descriptor || !('value' in descriptor) || !descriptor.writable) continue;
+      const next = visit(descriptor.value, join(key), depth + 1);
+      if (next !== descriptor.value) (v as Record<string, unknown>)[key] = next;
+    }
+    return v;
+  };
+  return visit(value, name, 0);
+}
