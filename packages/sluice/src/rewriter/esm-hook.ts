@@ -6,7 +6,7 @@
 import Module from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { isMainThread, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { type FromLoader, type LoaderData, rewriteLoaded, type ToLoader } from './esm-loader.js';
 import { FileRewriter, type FileRewriterOptions, type RewriteEventSink } from './file-rewriter.js';
 
@@ -68,7 +68,9 @@ export function hookEsm(options: FileRewriterOptions, sink: RewriteEventSink): E
       },
     };
   }
-  if (typeof mod.register !== 'function') {
+  // On Node 20, `--require` preloads also run inside the loader thread itself, where calling
+  // register() again makes Node exit with code 1; other worker threads share the loader too.
+  if (typeof mod.register !== 'function' || !isMainThread) {
     return { mode: 'unavailable', ready: Promise.resolve(), remove() {} };
   }
   const g = globalThis as { [LOADER_KEY]?: LoaderLink };

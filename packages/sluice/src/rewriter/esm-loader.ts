@@ -44,7 +44,7 @@ export function rewriteLoaded(url: string, result: LoadResult, rewriter: FileRew
   } catch {
     return result;
   }
-  const code = rewriter.process(text, file, true);
+  const code = rewriter.process(text, file, true, url);
   return code === text ? result : { ...result, source: code };
 }
 

@@ -78,8 +78,11 @@ export class FileRewriter {
     return this.filter.accepts(file);
   }
 
-  /** The code to load for `file`: rewritten, or the original on any failure. Never throws. */
-  process(code: string, file: string, isModule: boolean): string {
+  /**
+   * The code to load for `file`: rewritten, or the original on any failure. Never throws.
+   * `url` names the module in its source map (ES modules are known by their file: URL).
+   */
+  process(code: string, file: string, isModule: boolean, url?: string): string {
     try {
       if (!this.filter.accepts(file)) {
         this.emit({ type: 'skipped', file });
@@ -100,7 +103,7 @@ export class FileRewriter {
           return hit.changed ? hit.code : code;
         }
       }
-      const result = rewrite(code, { filename: file, isModule });
+      const result = rewrite(code, { filename: url ?? file, isModule });
       if (!result.ok) {
         this.emit({ type: 'failed', file, reason: result.reason });
         return code;
