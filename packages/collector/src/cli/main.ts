@@ -169,7 +169,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CollectorError) {
       process.stderr.write(`sluice-collector: ${err.code}: ${err.message}\n`);
       if (err.code === 'SLC_ERR_CLI_USAGE') process.stderr.write(`\n${USAGE}\n`);
-      return err.code === 'SLC_ERR_STORE_UNAVAILABLE' || err.code === 'SLC_ERR_STORE_URL_INVALID' ? 3 : 2;
+      return err.code === 'SLC_ERR_STORE_UNAVAILABLE' ||
+        err.code === 'SLC_ERR_STORE_URL_INVALID' ||
+        err.code === 'SLC_ERR_COLLECTOR_UNREACHABLE'
+        ? 3
+        : 2;
     }
     if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`sluice-collector: SLC_ERR_CLI_USAGE: ${(err as Error).message}\n\n${USAGE}\n`);
