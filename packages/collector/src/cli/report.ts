@@ -118,7 +118,7 @@ async function fromCollector(
     });
   } catch (err) {
     throw new CollectorError(
-      'SLC_ERR_STORE_UNAVAILABLE',
+      'SLC_ERR_COLLECTOR_UNREACHABLE',
       `cannot reach the collector at ${url}: ${(err as Error).message}`,
     );
   }
