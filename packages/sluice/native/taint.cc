@@ -127,10 +127,6 @@ class AddonState {
     *created = static_cast<double>(created_);
   }
 
-  // Vtable pointers of our two resource classes, read from sample instances at start-up.
-  const void* one_byte_vtable = nullptr;
-  const void* two_byte_vtable = nullptr;
-
  private:
   void Unlink(TaintRecord* record) {
     if (record->prev != nullptr) record->prev->next = record->next;
@@ -188,12 +184,28 @@ const void* VtableOf(const void* object) {
   return *static_cast<const void* const*>(object);
 }
 
+// The vtable addresses of our two resource classes: constants of this shared object, read
+// once from sample instances that are never handed to V8.
+struct Vtables {
+  const void* one_byte;
+  const void* two_byte;
+};
+
+const Vtables& OurVtables() {
+  static const Vtables vtables = [] {
+    OneByteResource one(new char[1]{'x'}, 1);
+    TwoByteResource two(new uint16_t[1]{'x'}, 1);
+    return Vtables{VtableOf(&one), VtableOf(&two)};
+  }();
+  return vtables;
+}
+
 AddonState* StateOf(const FunctionCallbackInfo<Value>& info) {
   return static_cast<AddonState*>(info.Data().As<External>()->Value());
 }
 
 // The record of `value` when it is one of our tainted strings, else nullptr.
-TaintRecord* RecordOf(AddonState* state, Local<Value> value) {
+TaintRecord* RecordOf(Local<Value> value) {
   if (!value->IsString()) return nullptr;
   // Only a direct external string can be ours. Testing the representation inline (as V8's own
   // inline accessors do) spares untainted strings the out-of-line slow path, which would only
@@ -206,17 +218,13 @@ TaintRecord* RecordOf(AddonState* state, Local<Value> value) {
     return nullptr;
   }
   String::Encoding encoding;
-#if V8_MAJOR_VERSION >= 13
-  String::ExternalStringResourceBase* base =
-      value.As<String>()->GetExternalStringResourceBase(state->isolate(), &encoding);
-#else
   String::ExternalStringResourceBase* base =
       value.As<String>()->GetExternalStringResourceBase(&encoding);
-#endif
   if (base == nullptr) return nullptr;
   const void* vtable = VtableOf(base);
-  if (vtable == state->one_byte_vtable) return &static_cast<OneByteResource*>(base)->record;
-  if (vtable == state->two_byte_vtable) return &static_cast<TwoByteResource*>(base)->record;
+  const Vtables& ours = OurVtables();
+  if (vtable == ours.one_byte) return &static_cast<OneByteResource*>(base)->record;
+  if (vtable == ours.two_byte) return &static_cast<TwoByteResource*>(base)->record;
   return nullptr;
 }
 
@@ -297,12 +305,12 @@ void Taint(const FunctionCallbackInfo<Value>& info) {
 
 // getRanges(value): the ranges array of a tainted string, else undefined. Never throws.
 void GetRanges(const FunctionCallbackInfo<Value>& info) {
-  TaintRecord* record = RecordOf(StateOf(info), info[0]);
+  TaintRecord* record = RecordOf(info[0]);
   if (record != nullptr && !record->ranges.IsEmpty()) info.GetReturnValue().Set(record->ranges);
 }
 
 void IsTainted(const FunctionCallbackInfo<Value>& info) {
-  info.GetReturnValue().Set(RecordOf(StateOf(info), info[0]) != nullptr);
+  info.GetReturnValue().Set(RecordOf(info[0]) != nullptr);
 }
 
 // setRanges(taintedStr, ranges): replaces the ranges in place; false when not ours.
@@ -313,7 +321,7 @@ void SetRanges(const FunctionCallbackInfo<Value>& info) {
     ThrowTypeError(info.GetIsolate(), "sluice setRanges(str, ranges): expected an array");
     return;
   }
-  TaintRecord* record = RecordOf(state, info[0]);
+  TaintRecord* record = RecordOf(info[0]);
   if (record == nullptr) {
     info.GetReturnValue().Set(false);
     return;
@@ -358,17 +366,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   using namespace sluice;
   Isolate* isolate = context->GetIsolate();
   auto* state = new AddonState(isolate);
-  {
-    char one = 'x';
-    uint16_t two = 'x';
-    // Samples never handed to V8: they only give us the two vtable addresses.
-    auto* a = new OneByteResource(new char[1]{one}, 1);
-    auto* b = new TwoByteResource(new uint16_t[1]{two}, 1);
-    state->one_byte_vtable = VtableOf(a);
-    state->two_byte_vtable = VtableOf(b);
-    delete a;
-    delete b;
-  }
+  OurVtables();
   node::AddEnvironmentCleanupHook(isolate, AddonState::Cleanup, state);
   Local<External> data = External::New(isolate, state);
   SetMethod(context, exports, data, "taint", Taint, false);
