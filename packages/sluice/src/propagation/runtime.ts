@@ -1,0 +1,243 @@
+/**
+ * The propagation runtime: the object rewritten code calls (see contract.ts). Built-ins are
+ * captured when the runtime is created, so that a later monkey-patch of String.prototype is
+ * treated like any user function: called untouched, not propagated.
+ *
+ * Cost when nothing is tainted: `plus` on two non-strings is one typeof pair and the real `+`;
+ * on strings it is the concatenation plus one look-up per operand (a native call of a few
+ * nanoseconds, or an AsyncLocalStorage read for the fallback engine). Method helpers add one
+ * property read and an identity comparison.
+ */
+import { types } from 'node:util';
+import { concat, concat2, type Piece } from '../taint/ranges.js';
+import type { Range, TaintEngine } from '../taint/types.js';
+import { type Callable, isObject, notCallable, toLength, toPrimitiveDefault } from './coerce.js';
+import { type PropagationRuntime, STRING_METHODS, type StringMethod } from './contract.js';
+import { jsonParseImpl, jsonStringifyImpl } from './json.js';
+import { locateRanges } from './locate.js';
+import { replaceImpl } from './replace.js';
+import { splitImpl } from './split.js';
+import { STRING_IMPLS, type StringImpl } from './string-methods.js';
+import { createTainter, type Tainter } from './tainter.js';
+
+export interface RuntimeOptions {
+  /**
+   * Called with the argument of every direct eval whose code is a tainted string (the
+   * code-injection analyzer's hook point). Its errors are swallowed: Sluice fails open.
+   */
+  onEval?: (code: string, ranges: readonly Range[]) => void;
+}
+
+const stringProto = String.prototype as unknown as Record<string, Callable>;
+const arrayJoin = Array.prototype.join;
+const builtinRaw = String.raw;
+const builtinJsonParse = JSON.parse;
+const builtinJsonStringify = JSON.stringify;
+
+const IMPLS: Record<StringMethod, StringImpl> = {
+  ...STRING_IMPLS,
+  replace: replaceImpl,
+  replaceAll: replaceImpl,
+  split: splitImpl,
+};
+
+type MethodHelper = (receiver: unknown, ...args: unknown[]) => unknown;
+
+function methodHelper(t: Tainter, name: string, builtin: Callable, impl: StringImpl): MethodHelper {
+  const helper = (receiver: unknown, ...args: unknown[]): unknown => {
+    // Reading the property throws for null/undefined exactly as `receiver.name(...)` does.
+    const fn = (receiver as Record<string, unknown>)[name];
+    if (fn === builtin && typeof receiver === 'string') return impl(t, builtin, receiver, args);
+    if (typeof fn !== 'function') throw notCallable(name);
+    return Reflect.apply(fn, receiver, args);
+  };
+  Object.defineProperty(helper, 'name', { value: name });
+  return helper;
+}
+
+function joinHelper(t: Tainter): MethodHelper {
+  return (receiver, ...args) => {
+    const fn = (receiver as Record<string, unknown>).join;
+    if (typeof fn !== 'function') throw notCallable('join');
+    const result = Reflect.apply(fn, receiver, args) as unknown;
+    if (fn !== arrayJoin || typeof result !== 'string' || result.length === 0) return result;
+    if (!Array.isArray(receiver) || types.isProxy(receiver) || !t.hasTaint()) return result;
+    const ranges = joinRanges(t, receiver, args[0], result);
+    return ranges === undefined ? result : t.make(result, ranges);
+  };
+}
+
+/**
+ * Where the elements and separators landed in a join's result. The array is read again
+ * through property descriptors, which runs no getter and no toString; an element whose text
+ * is not known without running user code (an object, an accessor) makes the whole thing fall
+ * back to text search.
+ */
+function joinRanges(
+  t: Tainter,
+  array: unknown[],
+  separatorArg: unknown,
+  result: string,
+): readonly Range[] | undefined {
+  const separator = separatorArg === undefined ? ',' : separatorArg;
+  const elements: unknown[] = [];
+  if (typeof separator === 'string') {
+    const sepRanges = t.ranges(separator);
+    const pieces: Piece[] = [];
+    let tainted = sepRanges !== undefined;
+    let total = 0;
+    const length = toLength(array.length);
+    for (let i = 0; i < length; i++) {
+      if (i > 0) {
+        pieces.push({ ranges: sepRanges, length: separator.length });
+        total += separator.length;
+      }
+      const desc = Object.getOwnPropertyDescriptor(array, i);
+      if (desc !== undefined && !('value' in desc)) return locateRanges(t, result, elements);
+      const value: unknown = desc?.value;
+      elements.push(value);
+      if (isObject(value))
+        return locateRanges(
+          t,
+          result,
+          array.filter((x) => typeof x === 'string'),
+        );
+      const text = value === undefined || value === null ? '' : `${value as string}`;
+      const ranges = t.ranges(text);
+      if (ranges !== undefined) tainted = true;
+      pieces.push({ ranges, length: text.length });
+      total += text.length;
+    }
+    if (total === result.length) return tainted ? concat(pieces) : undefined;
+  }
+  return locateRanges(t, result, elements);
+}
+
+export function createPropagationRuntime(
+  engine: TaintEngine,
+  options: RuntimeOptions = {},
+): PropagationRuntime {
+  const t = createTainter(engine);
+  const methods = {} as Record<StringMethod, MethodHelper>;
+  for (const name of STRING_METHODS) {
+    methods[name] = methodHelper(t, name, stringProto[name] as Callable, IMPLS[name]);
+  }
+
+  function plus(left: unknown, right: unknown): unknown {
+    if (typeof left === 'string') {
+      if (typeof right === 'string') {
+        const result = left + right;
+        const a = t.ranges(left);
+        const b = t.ranges(right);
+        if (a === undefined && b === undefined) return result;
+        return t.make(result, concat2(a, left.length, b));
+      }
+    } else if (typeof right !== 'string' && !isObject(left) && !isObject(right)) {
+      // Numbers, booleans, bigints, null, undefined: nothing can carry taint.
+      return (left as number) + (right as number);
+    }
+    // ToPrimitive on each side once, in order, then the real `+` on the primitives.
+    const a = isObject(left) ? toPrimitiveDefault(left) : left;
+    const b = isObject(right) ? toPrimitiveDefault(right) : right;
+    const result: unknown = (a as number) + (b as number);
+    if (typeof result !== 'string') return result;
+    const ra = typeof a === 'string' ? t.ranges(a) : undefined;
+    const rb = typeof b === 'string' ? t.ranges(b) : undefined;
+    if (ra === undefined && rb === undefined) return result;
+    const leftLength = typeof a === 'string' ? a.length : result.length - (b as string).length;
+    return t.make(result, concat2(ra, leftLength, rb));
+  }
+
+  /** cooked[0] + ToString(values[0]) + cooked[1] + ..., with the values' ranges. */
+  function interleave(cooked: ArrayLike<unknown>, values: unknown[], count: number): string {
+    let result = `${cooked[0]}`;
+    let pieces: Piece[] | undefined;
+    let covered = 0;
+    for (let i = 0; i < count; i++) {
+      const text = i < values.length ? `${values[i]}` : '';
+      const ranges = t.ranges(text);
+      if (ranges !== undefined) {
+        pieces ??= [];
+        pieces.push({ ranges: undefined, length: result.length - covered }, { ranges, length: text.length });
+        covered = result.length + text.length;
+      }
+      result += `${text}${cooked[i + 1]}`;
+    }
+    return pieces === undefined ? result : t.make(result, concat(pieces));
+  }
+
+  function tpl(cooked: readonly string[], ...values: unknown[]): string {
+    return interleave(cooked, values, values.length);
+  }
+
+  function stringRaw(stringCtor: unknown, strings: TemplateStringsArray, ...values: unknown[]): string {
+    const raw = (stringCtor as { raw?: unknown }).raw;
+    if (raw !== builtinRaw || !isTemplateObject(strings)) {
+      if (typeof raw !== 'function') throw notCallable('raw');
+      return Reflect.apply(raw, stringCtor, [strings, ...values]) as string;
+    }
+    const parts = strings.raw;
+    if (parts.length === 0) return '';
+    return interleave(parts, values, parts.length - 1);
+  }
+
+  function string(stringCtor: unknown, ...args: unknown[]): unknown {
+    if (typeof stringCtor !== 'function') throw new TypeError('String is not a function');
+    // ToString of a string is that very string, so its taint (and an object's toString
+    // result's taint) is carried by identity: no range work to do.
+    return Reflect.apply(stringCtor, undefined, args);
+  }
+
+  function jsonParse(json: unknown, ...args: unknown[]): unknown {
+    const fn = (json as { parse?: unknown }).parse;
+    if (fn === builtinJsonParse) return jsonParseImpl(t, json, args);
+    if (typeof fn !== 'function') throw notCallable('parse');
+    return Reflect.apply(fn, json, args);
+  }
+
+  function jsonStringify(json: unknown, ...args: unknown[]): unknown {
+    const fn = (json as { stringify?: unknown }).stringify;
+    if (fn === builtinJsonStringify) return jsonStringifyImpl(t, json, args);
+    if (typeof fn !== 'function') throw notCallable('stringify');
+    return Reflect.apply(fn, json, args);
+  }
+
+  const onEval = options.onEval;
+  function evalArg(code: unknown): unknown {
+    if (onEval !== undefined && typeof code === 'string') {
+      const ranges = t.ranges(code);
+      if (ranges !== undefined) {
+        try {
+          onEval(code, ranges);
+        } catch {
+          // The analyzer's problem, never the application's.
+        }
+      }
+    }
+    return code;
+  }
+
+  return Object.freeze({
+    ...methods,
+    join: joinHelper(t),
+    plus,
+    tpl,
+    jsonParse,
+    jsonStringify,
+    string,
+    stringRaw,
+    evalArg,
+  });
+}
+
+/** A template object as the language makes it: a frozen array of strings with a frozen `raw`. */
+function isTemplateObject(value: unknown): value is TemplateStringsArray {
+  if (!Array.isArray(value) || !Object.isFrozen(value) || types.isProxy(value)) return false;
+  const raw = Object.getOwnPropertyDescriptor(value, 'raw')?.value as unknown;
+  return (
+    Array.isArray(raw) &&
+    Object.isFrozen(raw) &&
+    !types.isProxy(raw) &&
+    raw.every((x) => typeof x === 'string')
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * What every propagation helper needs from the engine, with the shortcuts they share: the
+ * ranges of a value, a cheap "is there any taint at all" test, and building a result that
+ * carries computed ranges (returning the input when it already carries exactly those).
+ */
+import { normalise } from '../taint/ranges.js';
+import type { Range, TaintEngine } from '../taint/types.js';
+
+export interface Tainter {
+  readonly engine: TaintEngine;
+  /** Ranges of `value` when it is a tainted string. */
+  ranges(value: unknown): readonly Range[] | undefined;
+  /**
+   * False only when no tainted string can exist (the fallback engine's scope is empty or
+   * absent; the native engine has none alive): helpers that would otherwise have to do extra
+   * work to find out use it to skip that work.
+   */
+  hasTaint(): boolean;
+  /** `value` carrying `ranges` (none: `value` itself). */
+  make(value: string, ranges: readonly Range[] | undefined): string;
+}
+
+export function createTainter(engine: TaintEngine): Tainter {
+  const probe = engine as TaintEngine & { hasTaint?: () => boolean };
+  const hasTaint =
+    typeof probe.hasTaint === 'function'
+      ? probe.hasTaint.bind(engine)
+      : (): boolean => engine.stats().liveStrings > 0;
+  return {
+    engine,
+    ranges: (value) =>
+      typeof value === 'string' && value.length !== 0 ? engine.getRanges(value) : undefined,
+    hasTaint,
+    make(value, ranges) {
+      if (ranges === undefined || ranges.length === 0 || value.length === 0) return value;
+      const normalised = normalise(ranges, value.length);
+      const existing = engine.getRanges(value);
+      if (existing !== undefined && sameRanges(existing, normalised)) return value;
+      return engine.taint(value, normalised);
+    },
+  };
+}
+
+export function sameRanges(a: readonly Range[], b: readonly Range[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Range;
+    const y = b[i] as Range;
+    if (x.start !== y.start || x.end !== y.end || x.source !== y.source || x.marks !== y.marks) return false;
+  }
+  return true;
+}
