@@ -1,0 +1,161 @@
+// Two small inline SVG charts: occurrences per bucket (bars) and open findings by severity over
+// time (stacked areas). Each carries a text summary for screen readers and a <title> per mark.
+
+import { niceMax, stack, ticks } from './chart-scale.js';
+import { h, s } from './dom.js';
+import { count, SEVERITIES, severityLabel } from './format.js';
+import type { SeverityPoint } from './types.js';
+
+/** Drawing size in user units; the SVG scales to its box, so this sets text size relative to it. */
+export interface ChartSize {
+  width: number;
+  height: number;
+}
+
+const PAD = { left: 40, right: 12, top: 12, bottom: 26 };
+
+class Frame {
+  readonly plotW: number;
+  readonly plotH: number;
+  constructor(readonly size: ChartSize) {
+    this.plotW = size.width - PAD.left - PAD.right;
+    this.plotH = size.height - PAD.top - PAD.bottom;
+  }
+}
+
+function shortDate(iso: string, withHour: boolean): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const md = `${d.getMonth() + 1}/${d.getDate()}`;
+  return withHour ? `${md} ${String(d.getHours()).padStart(2, '0')}h` : md;
+}
+
+function axes(f: Frame, max: number, labels: { x: number; text: string }[]): SVGGElement {
+  const g = s('g', { class: 'axis', 'aria-hidden': 'true' });
+  for (const t of ticks(max, f.plotH < 100 ? 2 : 4)) {
+    const y = PAD.top + f.plotH - (t / max) * f.plotH;
+    g.append(
+      s('line', { x1: PAD.left, x2: f.size.width - PAD.right, y1: y, y2: y, class: 'grid' }),
+      s('text', { x: PAD.left - 6, y: y + 4, 'text-anchor': 'end' }, count(t)),
+    );
+  }
+  for (const l of labels) {
+    g.append(s('text', { x: l.x, y: f.size.height - 8, 'text-anchor': 'middle' }, l.text));
+  }
+  return g;
+}
+
+/** Evenly spaced x labels, about one per 110 units of width, whatever the number of points. */
+function labelIndexes(n: number, width: number): number[] {
+  if (n === 0) return [];
+  const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(width / 110))));
+  const out: number[] = [];
+  for (let i = 0; i < n; i += every) out.push(i);
+  return out;
+}
+
+export function occurrenceChart(
+  series: { at: string; count: number }[],
+  bucket: 'hour' | 'day',
+  size: ChartSize = { width: 360, height: 150 },
+): Element {
+  const f = new Frame(size);
+  if (series.length === 0) return h('p', { class: 'muted' }, 'No occurrences recorded in this period.');
+  const total = series.reduce((a, p) => a + p.count, 0);
+  const peak = series.reduce((m, p) => Math.max(m, p.count), 0);
+  const max = niceMax(peak);
+  const slot = f.plotW / series.length;
+  const barW = Math.max(1, slot * 0.7);
+  const withHour = bucket === 'hour';
+  const svg = s('svg', {
+    viewBox: `0 0 ${size.width} ${size.height}`,
+    class: 'chart',
+    role: 'img',
+    'aria-label': `Occurrences per ${bucket}: ${count(total)} in ${series.length} ${bucket}s, at most ${count(peak)} in one ${bucket}.`,
+  });
+  svg.append(
+    axes(
+      f,
+      max,
+      labelIndexes(series.length, size.width).map((i) => ({
+        x: PAD.left + slot * i + slot / 2,
+        text: shortDate(series[i]?.at ?? '', withHour),
+      })),
+    ),
+  );
+  const bars = s('g', { class: 'bars' });
+  series.forEach((p, i) => {
+    const bh = (p.count / max) * f.plotH;
+    bars.append(
+      s(
+        'rect',
+        {
+          x: PAD.left + slot * i + (slot - barW) / 2,
+          y: PAD.top + f.plotH - bh,
+          width: barW,
+          height: Math.max(bh, p.count > 0 ? 1 : 0),
+        },
+        s('title', {}, `${shortDate(p.at, withHour)}: ${count(p.count)}`),
+      ),
+    );
+  });
+  svg.append(bars);
+  return svg;
+}
+
+export function severityChart(
+  series: SeverityPoint[],
+  size: ChartSize = { width: 1100, height: 170 },
+): Element {
+  const f = new Frame(size);
+  if (series.length === 0) return h('p', { class: 'muted' }, 'No history yet.');
+  const layers = stack(series, SEVERITIES.slice().reverse());
+  const top = layers[layers.length - 1]?.tops ?? [];
+  const max = niceMax(Math.max(0, ...top));
+  const n = series.length;
+  const x = (i: number) => PAD.left + (n === 1 ? f.plotW / 2 : (i / (n - 1)) * f.plotW);
+  const y = (v: number) => PAD.top + f.plotH - (v / max) * f.plotH;
+  const last = series[n - 1];
+  const summary = last
+    ? `Open findings by severity over ${n} days; now ${SEVERITIES.map((k) => `${count(last[k])} ${k}`).join(', ')}.`
+    : '';
+  const svg = s('svg', {
+    viewBox: `0 0 ${size.width} ${size.height}`,
+    class: 'chart',
+    role: 'img',
+    'aria-label': summary,
+  });
+  svg.append(
+    axes(
+      f,
+      max,
+      labelIndexes(n, size.width).map((i) => ({ x: x(i), text: shortDate(series[i]?.at ?? '', false) })),
+    ),
+  );
+  let below = series.map(() => 0);
+  for (const layer of layers) {
+    const upper = layer.tops.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+    const lower = below.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
+    svg.append(
+      s(
+        'polygon',
+        { points: [...upper, ...lower].join(' '), class: `area sev-${layer.key}` },
+        s(
+          'title',
+          {},
+          `${severityLabel(layer.key)}: ${count(last ? (last[layer.key as keyof SeverityPoint] as number) : 0)} open now`,
+        ),
+      ),
+    );
+    below = layer.tops;
+  }
+  return svg;
+}
+
+export function severityLegend(): Element {
+  return h(
+    'ul',
+    { class: 'legend', 'aria-hidden': 'true' },
+    SEVERITIES.map((k) => h('li', {}, h('span', { class: `swatch sev-${k}` }), severityLabel(k))),
+  );
+}
