@@ -35,6 +35,8 @@ export interface ListOptions {
 
 export const MAX_PAGE_SIZE = 500;
 const HOUR = 3_600_000;
+/** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const BATCH = 500;
 const DAY = 24 * HOUR;
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
@@ -134,128 +136,213 @@ export class SqlStore {
     const result: IngestResult = { findings: merged.length, created: 0, reopened: 0 };
     if (merged.length === 0) return result;
     await this.db.transaction(async (tx) => {
-      for (const m of merged) {
-        const outcome = await this.upsertOne(tx, m);
-        if (outcome === 'created') result.created++;
-        else if (outcome === 'reopened') result.reopened++;
+      // Round trips dominate on PostgreSQL: one locking SELECT for the whole batch, one
+      // statement per finding row, and batched inserts for versions, buckets and history.
+      const existing = new Map<string, { id: number; status: Status }>();
+      for (let i = 0; i < merged.length; i += BATCH) {
+        const fps = merged.slice(i, i + BATCH).map((m) => m.fp);
+        const rows = await tx.all<{ id: number; fingerprint: string; status: Status }>(
+          `SELECT id, fingerprint, status FROM findings WHERE fingerprint IN (${fps.map(() => '?').join(', ')})
+           ORDER BY fingerprint${this.forUpdate()}`,
+          fps,
+        );
+        for (const r of rows) existing.set(r.fingerprint, { id: Number(r.id), status: r.status });
       }
+      const history: unknown[][] = [];
+      const versions: unknown[][] = [];
+      const hours: unknown[][] = [];
+      const updates: [number, Merged, boolean][] = [];
+      for (const m of merged) {
+        let row = existing.get(m.fp);
+        let id: number | undefined;
+        if (!row) {
+          id = await this.insertFinding(tx, m);
+          if (id !== undefined) {
+            result.created++;
+            history.push([id, m.first, null, 'open', 'first seen', 'intake']);
+          } else {
+            // Another collector inserted it since our SELECT: lock it and update it instead.
+            const again = await tx.all<{ id: number; status: Status }>(
+              `SELECT id, status FROM findings WHERE fingerprint = ?${this.forUpdate()}`,
+              [m.fp],
+            );
+            if (!again[0]) throw new Error(`finding ${m.fp} vanished during upsert`);
+            row = { id: Number(again[0].id), status: again[0].status };
+          }
+        }
+        if (row) {
+          id = row.id;
+          const reopen = row.status === 'fixed';
+          updates.push([id, m, reopen]);
+          if (reopen) {
+            result.reopened++;
+            history.push([id, m.last, 'fixed', 'open', 'seen again after being fixed', 'intake']);
+          }
+        }
+        for (const [version, v] of m.versions) versions.push([id, version, v.count, v.first, v.last]);
+        for (const [hour, count] of m.hours) hours.push([id, hour, count]);
+      }
+      for (let i = 0; i < updates.length; i += BATCH)
+        await this.updateFindings(tx, updates.slice(i, i + BATCH));
+      await this.insertMany(
+        tx,
+        'INSERT INTO finding_versions (finding_id, version, occurrences, first_seen, last_seen)',
+        versions,
+        `ON CONFLICT (finding_id, version) DO UPDATE SET occurrences = finding_versions.occurrences + excluded.occurrences,
+           first_seen = ${this.least('finding_versions.first_seen', 'excluded.first_seen')},
+           last_seen = ${this.greatest('finding_versions.last_seen', 'excluded.last_seen')}`,
+      );
+      await this.insertMany(
+        tx,
+        'INSERT INTO finding_occurrences (finding_id, hour, count)',
+        hours,
+        'ON CONFLICT (finding_id, hour) DO UPDATE SET count = finding_occurrences.count + excluded.count',
+      );
+      await this.insertMany(
+        tx,
+        'INSERT INTO finding_history (finding_id, at, field, from_value, to_value, reason, actor)',
+        history.map(([id, at, from, to, reason, actor]) => [id, at, 'status', from, to, reason, actor]),
+        '',
+      );
     });
     return result;
   }
 
-  private async upsertOne(tx: Db, m: Merged): Promise<'created' | 'reopened' | 'updated'> {
+  /** Multi-row INSERT in chunks; rows within one statement never conflict with each other. */
+  private async insertMany(tx: Db, head: string, rows: unknown[][], tail: string): Promise<void> {
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const chunk = rows.slice(i, i + BATCH);
+      const width = chunk[0]?.length ?? 0;
+      const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+      await tx.run(`${head} VALUES ${chunk.map(() => tuple).join(', ')} ${tail}`, chunk.flat());
+    }
+  }
+
+  private columns(m: Merged) {
     const f = m.latest;
-    const info = typeInfo(f.type);
     const snippet = evidenceSnippet(f.evidence);
-    const evidence = JSON.stringify(f.evidence);
-    const sources = JSON.stringify(f.sources);
-    const stack = JSON.stringify(f.stack);
-    const request = f.request ? JSON.stringify(f.request) : null;
-    const search = searchText(f, snippet);
-    const select = `SELECT id, status FROM findings WHERE fingerprint = ?${this.forUpdate()}`;
-    let existing = (await tx.all<{ id: number; status: Status }>(select, [m.fp]))[0];
-    let outcome: 'created' | 'reopened' | 'updated' = 'updated';
-    let id: number;
-    if (!existing) {
-      const inserted = await tx.all<{ id: number }>(
-        `INSERT INTO findings (fingerprint, service, env, type, severity, severity_rank, cwe, status, path, line, col,
-           method, class, evidence, evidence_snippet, sources, stack, request, tracer_language, tracer_version,
-           tracer_hash, search_text, occurrences, first_seen, last_seen)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (fingerprint) DO NOTHING RETURNING id`,
-        [
-          m.fp,
-          f.service,
-          f.env,
-          f.type,
-          info.severity,
-          SEVERITY_RANK[info.severity],
-          info.cwe,
-          f.location.path,
-          f.location.line,
-          f.location.column ?? null,
-          f.location.method ?? null,
-          f.location.class ?? null,
-          evidence,
-          snippet,
-          sources,
-          stack,
-          request,
-          f.tracer.language,
-          f.tracer.version,
-          f.hash,
-          search,
-          m.count,
-          m.first,
-          m.last,
-        ],
-      );
-      const row = inserted[0];
-      if (row) {
-        id = Number(row.id);
-        outcome = 'created';
-        await this.addHistory(tx, id, m.first, null, 'open', 'first seen', 'intake');
-      } else {
-        // Another collector inserted it between our SELECT and INSERT: update it instead.
-        existing = (await tx.all<{ id: number; status: Status }>(select, [m.fp]))[0];
-        if (!existing) throw new Error(`finding ${m.fp} vanished during upsert`);
-      }
-    }
-    if (existing) {
-      id = Number(existing.id);
-      const reopen = existing.status === 'fixed';
-      await tx.run(
-        `UPDATE findings SET occurrences = occurrences + ?, first_seen = ${this.least('first_seen', '?')},
-           last_seen = ${this.greatest('last_seen', '?')}, line = ?, col = ?, method = ?, class = ?,
-           evidence = ?, evidence_snippet = ?, sources = ?, stack = ?, request = COALESCE(?, request),
-           tracer_language = COALESCE(?, tracer_language), tracer_version = COALESCE(?, tracer_version),
-           tracer_hash = COALESCE(?, tracer_hash), search_text = ?
-           ${reopen ? ", status = 'open', status_reason = NULL" : ''}
-         WHERE id = ?`,
-        [
-          m.count,
-          m.first,
-          m.last,
-          f.location.line,
-          f.location.column ?? null,
-          f.location.method ?? null,
-          f.location.class ?? null,
-          evidence,
-          snippet,
-          sources,
-          stack,
-          request,
-          f.tracer.language,
-          f.tracer.version,
-          f.hash,
-          search,
-          id,
-        ],
-      );
-      if (reopen) {
-        outcome = 'reopened';
-        await this.addHistory(tx, id, m.last, 'fixed', 'open', 'seen again after being fixed', 'intake');
-      }
-    }
-    for (const [version, v] of m.versions) {
-      await tx.run(
-        `INSERT INTO finding_versions (finding_id, version, occurrences, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (finding_id, version) DO UPDATE SET occurrences = finding_versions.occurrences + excluded.occurrences,
-           first_seen = ${this.least('finding_versions.first_seen', 'excluded.first_seen')},
-           last_seen = ${this.greatest('finding_versions.last_seen', 'excluded.last_seen')}`,
-        // biome-ignore lint/style/noNonNullAssertion: assigned on every path above
-        [id!, version, v.count, v.first, v.last],
-      );
-    }
-    for (const [hour, count] of m.hours) {
-      await tx.run(
-        `INSERT INTO finding_occurrences (finding_id, hour, count) VALUES (?, ?, ?)
-         ON CONFLICT (finding_id, hour) DO UPDATE SET count = finding_occurrences.count + excluded.count`,
-        // biome-ignore lint/style/noNonNullAssertion: assigned on every path above
-        [id!, hour, count],
+    return {
+      f,
+      snippet,
+      evidence: JSON.stringify(f.evidence),
+      sources: JSON.stringify(f.sources),
+      stack: JSON.stringify(f.stack),
+      request: f.request ? JSON.stringify(f.request) : null,
+      search: searchText(f, snippet),
+    };
+  }
+
+  /** Returns the new id, or undefined when another writer inserted the fingerprint first. */
+  private async insertFinding(tx: Db, m: Merged): Promise<number | undefined> {
+    const c = this.columns(m);
+    const f = c.f;
+    const info = typeInfo(f.type);
+    const inserted = await tx.all<{ id: number }>(
+      `INSERT INTO findings (fingerprint, service, env, type, severity, severity_rank, cwe, status, path, line, col,
+         method, class, evidence, evidence_snippet, sources, stack, request, tracer_language, tracer_version,
+         tracer_hash, search_text, occurrences, first_seen, last_seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (fingerprint) DO NOTHING RETURNING id`,
+      [
+        m.fp,
+        f.service,
+        f.env,
+        f.type,
+        info.severity,
+        SEVERITY_RANK[info.severity],
+        info.cwe,
+        f.location.path,
+        f.location.line,
+        f.location.column ?? null,
+        f.location.method ?? null,
+        f.location.class ?? null,
+        c.evidence,
+        c.snippet,
+        c.sources,
+        c.stack,
+        c.request,
+        f.tracer.language,
+        f.tracer.version,
+        f.hash,
+        c.search,
+        m.count,
+        m.first,
+        m.last,
+      ],
+    );
+    return inserted[0] ? Number(inserted[0].id) : undefined;
+  }
+
+  /**
+   * One UPDATE … FROM (VALUES …) for many findings (SQLite >= 3.33 and PostgreSQL share the
+   * syntax and the column1… names of an unaliased VALUES list). Every value is cast so that
+   * PostgreSQL knows the types of the bound parameters.
+   */
+  private async updateFindings(tx: Db, rows: [number, Merged, boolean][]): Promise<void> {
+    if (rows.length === 0) return;
+    const types = [
+      'BIGINT',
+      'BIGINT',
+      'BIGINT',
+      'BIGINT',
+      'INTEGER',
+      'INTEGER',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'TEXT',
+      'INTEGER',
+    ];
+    const tuple = `(${types.map((t) => `CAST(? AS ${t})`).join(', ')})`;
+    const params: unknown[] = [];
+    for (const [id, m, reopen] of rows) {
+      const c = this.columns(m);
+      const f = c.f;
+      params.push(
+        id,
+        m.count,
+        m.first,
+        m.last,
+        f.location.line,
+        f.location.column ?? null,
+        f.location.method ?? null,
+        f.location.class ?? null,
+        c.evidence,
+        c.snippet,
+        c.sources,
+        c.stack,
+        c.request,
+        f.tracer.language,
+        f.tracer.version,
+        f.hash,
+        c.search,
+        reopen ? 1 : 0,
       );
     }
-    return outcome;
+    await tx.run(
+      `UPDATE findings SET occurrences = findings.occurrences + v.column2,
+         first_seen = ${this.least('findings.first_seen', 'v.column3')},
+         last_seen = ${this.greatest('findings.last_seen', 'v.column4')},
+         line = v.column5, col = v.column6, method = v.column7, class = v.column8,
+         evidence = v.column9, evidence_snippet = v.column10, sources = v.column11, stack = v.column12,
+         request = COALESCE(v.column13, findings.request),
+         tracer_language = COALESCE(v.column14, findings.tracer_language),
+         tracer_version = COALESCE(v.column15, findings.tracer_version),
+         tracer_hash = COALESCE(v.column16, findings.tracer_hash),
+         search_text = v.column17,
+         status = CASE WHEN v.column18 = 1 THEN 'open' ELSE findings.status END,
+         status_reason = CASE WHEN v.column18 = 1 THEN NULL ELSE findings.status_reason END
+       FROM (VALUES ${rows.map(() => tuple).join(', ')}) AS v
+       WHERE findings.id = v.column1`,
+      params,
+    );
   }
 
   private async addHistory(
