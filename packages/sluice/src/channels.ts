@@ -27,6 +27,13 @@ export interface HttpResponseHeadersMessage {
   readonly headers: Readonly<OutgoingHttpHeaders>;
 }
 
+/** A Set-Cookie header is being set (setHeader, appendHeader, or writeHead's headers). */
+export interface HttpResponseCookieMessage {
+  readonly res: ServerResponseLike;
+  /** The header value as given: a string or an array of strings. */
+  readonly value: unknown;
+}
+
 /** A chunk of the response body is written (res.write / res.end). */
 export interface HttpResponseBodyMessage {
   readonly res: ServerResponseLike;
@@ -73,6 +80,7 @@ export interface RewriteLiteralsMessage {
 export interface ChannelMessages {
   'sluice:http.server.request.start': HttpRequestStartMessage;
   'sluice:http.server.response.headers': HttpResponseHeadersMessage;
+  'sluice:http.server.response.cookie': HttpResponseCookieMessage;
   'sluice:http.server.response.body': HttpResponseBodyMessage;
   'sluice:http.server.request.end': HttpRequestEndMessage;
   'sluice:crypto.hash': CryptoHashMessage;

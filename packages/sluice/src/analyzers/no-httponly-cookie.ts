@@ -6,10 +6,10 @@ export class NoHttpOnlyCookieAnalyzer extends Analyzer {
   readonly type = 'NO_HTTPONLY_COOKIE';
 
   enable(): void {
-    this.on('sluice:http.server.response.headers', ({ res, headers }) => {
+    this.on('sluice:http.server.response.cookie', ({ res, value }) => {
       const context = this.deps.contexts.forResponse(res);
       if (!context) return;
-      for (const cookie of parseSetCookies(headers['set-cookie'])) {
+      for (const cookie of parseSetCookies(value)) {
         if (cookie.value === '' || cookie.attributes.has('httponly')) continue;
         this.deps.reporter.report({
           type: this.type,

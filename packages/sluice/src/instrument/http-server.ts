@@ -53,6 +53,7 @@ export class HttpServerInstrumentation implements Instrumentation {
   readonly #start = channel('sluice:http.server.request.start');
   readonly #headers = channel('sluice:http.server.response.headers');
   readonly #body = channel('sluice:http.server.response.body');
+  readonly #cookie = channel('sluice:http.server.response.cookie');
   readonly #end = channel('sluice:http.server.request.end');
 
   constructor(
@@ -68,6 +69,9 @@ export class HttpServerInstrumentation implements Instrumentation {
     }
     for (const proto of [http.ServerResponse.prototype, http2.Http2ServerResponse.prototype]) {
       this.#shim.wrap(proto, 'writeHead', (original) => this.#writeHeadHook(original));
+      for (const method of ['setHeader', 'appendHeader'] as const) {
+        this.#shim.wrap(proto, method, (original) => this.#setHeaderHook(original));
+      }
       for (const method of ['write', 'end'] as const) {
         this.#shim.wrap(proto, method, (original) => this.#bodyHook(original));
       }
@@ -126,12 +130,35 @@ export class HttpServerInstrumentation implements Instrumentation {
         try {
           const statusCode = typeof args[0] === 'number' ? args[0] : this.statusCode;
           const extra = typeof args[1] === 'string' ? args[2] : args[1];
+          if (extra && typeof extra === 'object' && self.#cookie.hasSubscribers) {
+            const cookies = lowerCaseHeaders({} as ServerResponseLike, extra)['set-cookie'];
+            if (cookies !== undefined) self.#cookie.publish({ res: this, value: cookies });
+          }
           self.#headers.publish({
             req: (this as unknown as Record<symbol, ServerRequest | undefined>)[REQUEST_OF],
             res: this,
             statusCode,
             headers: lowerCaseHeaders(this, extra) as never,
           });
+        } catch (error) {
+          self.guard(error);
+        }
+      }
+      return Reflect.apply(original, this, args);
+    };
+  }
+
+  #setHeaderHook(original: (this: unknown, ...args: unknown[]) => unknown) {
+    const self = this;
+    return function setHeader(this: ServerResponseLike, ...args: unknown[]): unknown {
+      if (
+        self.#cookie.hasSubscribers &&
+        typeof args[0] === 'string' &&
+        args[0].length === 10 &&
+        args[0].toLowerCase() === 'set-cookie'
+      ) {
+        try {
+          self.#cookie.publish({ res: this, value: args[1] });
         } catch (error) {
           self.guard(error);
         }
