@@ -70,6 +70,17 @@ export function loadNativeEngine(addonPath?: string): NativeTaintEngine {
 export function createNativeEngine(addon: NativeAddon): NativeTaintEngine {
   const getRanges = (value: unknown): readonly Range[] | undefined =>
     typeof value === 'string' ? addon.getRanges(value) : undefined;
+  // Arrays this engine has normalised (every array a tainted string carries). Passing one of
+  // them again, e.g. the ranges of a string into an operation that keeps them, costs a
+  // WeakSet look-up instead of a validation (Object.isFrozen and for-of on frozen arrays
+  // are slow paths in V8).
+  const normalised = new WeakSet<readonly Range[]>();
+  const prepare = (ranges: readonly Range[], length: number): readonly Range[] => {
+    if (normalised.has(ranges) && (ranges.at(-1)?.end ?? 0) <= length) return ranges;
+    const result = normaliseRanges(ranges, length);
+    if (result.length !== 0) normalised.add(result);
+    return result;
+  };
   return Object.freeze({
     kind: 'native' as const,
     taint(value: string, ranges: readonly Range[]): string {
@@ -77,15 +88,15 @@ export function createNativeEngine(addon: NativeAddon): NativeTaintEngine {
         throw new TypeError(`sluice taint: expected a string, got ${typeof value}`);
       }
       if (value.length === 0) return value;
-      const normalised = normaliseRanges(ranges, value.length);
-      return normalised.length === 0 ? value : addon.taint(value, normalised);
+      const ready = prepare(ranges, value.length);
+      return ready.length === 0 ? value : addon.taint(value, ready);
     },
     getRanges,
     isTainted: (value: unknown): boolean => typeof value === 'string' && addon.getRanges(value) !== undefined,
     setRanges(value: string, ranges: readonly Range[]): boolean {
       if (typeof value !== 'string') return false;
-      const normalised = normaliseRanges(ranges, value.length);
-      return normalised.length !== 0 && addon.setRanges(value, normalised);
+      const ready = prepare(ranges, value.length);
+      return ready.length !== 0 && addon.setRanges(value, ready);
     },
     stats: (): TaintStats => addon.stats(),
     runInScope: <T>(fn: () => T): T => fn(),
@@ -135,8 +146,11 @@ export function normaliseRanges(ranges: readonly Range[], length: number): reado
 function isNormalised(ranges: readonly Range[], length: number): boolean {
   if (ranges.length > MAX_RANGES_PER_STRING || !Object.isFrozen(ranges)) return false;
   let covered = 0;
-  for (const range of ranges) {
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i] as Range;
     if (
+      range === null ||
+      typeof range !== 'object' ||
       !Object.isFrozen(range) ||
       !Number.isInteger(range.start) ||
       !Number.isInteger(range.end) ||
