@@ -115,6 +115,27 @@ describe('native engine: range normalisation', () => {
     assert.equal(ranges?.at(-1)?.start, (MAX_RANGES_PER_STRING - 1) * 2);
   });
 
+  it('ranges taken from a tainted string are reused as they are, or clipped when too long', () => {
+    const first = engine.taint(fresh('abcdefgh'), [range(0, 2), range(5, 8)]);
+    const carried = engine.getRanges(first);
+    assert.ok(carried);
+    const second = engine.taint(fresh('ABCDEFGH'), carried);
+    assert.equal(engine.getRanges(second), carried);
+    const shorter = engine.taint(fresh('abcdef'), carried);
+    assert.notEqual(engine.getRanges(shorter), carried);
+    assert.deepEqual(plain(engine.getRanges(shorter)), [
+      { start: 0, end: 2, name: 'q', marks: 0 },
+      { start: 5, end: 6, name: 'q', marks: 0 },
+    ]);
+  });
+
+  it('a frozen array is validated like any other', () => {
+    const frozen = Object.freeze([Object.freeze(range(3, 1)), Object.freeze(range(0, 2))]);
+    assert.deepEqual(plain(engine.getRanges(engine.taint(fresh('abcdef'), frozen))), [
+      { start: 0, end: 2, name: 'q', marks: 0 },
+    ]);
+  });
+
   it('returns the value untainted when no range remains', () => {
     const value = fresh('plain');
     assert.equal(engine.isTainted(engine.taint(value, [])), false);
