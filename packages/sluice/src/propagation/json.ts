@@ -12,7 +12,7 @@
  * in output order; each tainted string's quoted form is then found in the output, moving
  * forward, and its ranges are laid through the escaping.
  */
-import { concat, type Piece, shift, sliceRanges } from '../taint/ranges.js';
+import { concat, makeRange, type Piece, shift, sliceRanges } from '../taint/ranges.js';
 import type { Range } from '../taint/types.js';
 import { isObject } from './coerce.js';
 import type { Tainter } from './tainter.js';
@@ -136,7 +136,10 @@ function intoQuoted(text: string, quoted: string, ranges: readonly Range[], at: 
   if (quoted.length === text.length + 2) return shift(ranges, at + 1);
   const pieces: Piece[] = [{ ranges: undefined, length: at + 1 }];
   for (let i = 0; i < text.length; i++) {
-    pieces.push({ ranges: unit(sliceRanges(ranges, i, i + 1)), length: escapedWidth(text, i) });
+    const width = escapedWidth(text, i);
+    const r = sliceRanges(ranges, i, i + 1)[0];
+    // The whole escape sequence stands for the tainted character.
+    pieces.push({ ranges: r && [makeRange(0, width, r.source, r.marks)], length: width });
   }
   return concat(pieces);
 }

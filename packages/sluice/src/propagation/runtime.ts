@@ -9,7 +9,7 @@
  * property read and an identity comparison.
  */
 import { types } from 'node:util';
-import { concat, concat2, type Piece } from '../taint/ranges.js';
+import { concat, concat2, normalise, type Piece, shift } from '../taint/ranges.js';
 import type { Range, TaintEngine } from '../taint/types.js';
 import { type Callable, isObject, notCallable, toLength, toPrimitiveDefault } from './coerce.js';
 import { type PropagationRuntime, STRING_METHODS, type StringMethod } from './contract.js';
@@ -69,9 +69,10 @@ function joinHelper(t: Tainter): MethodHelper {
 
 /**
  * Where the elements and separators landed in a join's result. The array is read again
- * through property descriptors, which runs no getter and no toString; an element whose text
- * is not known without running user code (an object, an accessor) makes the whole thing fall
- * back to text search.
+ * through property descriptors, which runs no getter and no toString. The text of an object
+ * element (or an accessor) is unknown without running user code again, so pieces are laid
+ * forward from the start up to the first unknown one and backward from the end down to the
+ * last one; tainted strings between two unknown pieces are found by text search.
  */
 function joinRanges(
   t: Tainter,
@@ -80,37 +81,55 @@ function joinRanges(
   result: string,
 ): readonly Range[] | undefined {
   const separator = separatorArg === undefined ? ',' : separatorArg;
-  const elements: unknown[] = [];
-  if (typeof separator === 'string') {
-    const sepRanges = t.ranges(separator);
-    const pieces: Piece[] = [];
-    let tainted = sepRanges !== undefined;
-    let total = 0;
-    const length = toLength(array.length);
-    for (let i = 0; i < length; i++) {
-      if (i > 0) {
-        pieces.push({ ranges: sepRanges, length: separator.length });
-        total += separator.length;
-      }
-      const desc = Object.getOwnPropertyDescriptor(array, i);
-      if (desc !== undefined && !('value' in desc)) return locateRanges(t, result, elements);
-      const value: unknown = desc?.value;
-      elements.push(value);
-      if (isObject(value))
-        return locateRanges(
-          t,
-          result,
-          array.filter((x) => typeof x === 'string'),
-        );
+  if (typeof separator !== 'string') return locateRanges(t, result, Array.from(array));
+  const sepRanges = t.ranges(separator);
+  // Per element: its text, or undefined when unknown.
+  const texts: Array<string | undefined> = [];
+  let tainted = sepRanges !== undefined;
+  const length = toLength(array.length);
+  for (let i = 0; i < length; i++) {
+    const desc = Object.getOwnPropertyDescriptor(array, i);
+    const value: unknown = desc === undefined ? undefined : 'value' in desc ? desc.value : desc;
+    if (desc !== undefined && !('value' in desc)) texts.push(undefined);
+    else if (isObject(value)) texts.push(undefined);
+    else {
       const text = value === undefined || value === null ? '' : `${value as string}`;
-      const ranges = t.ranges(text);
-      if (ranges !== undefined) tainted = true;
-      pieces.push({ ranges, length: text.length });
-      total += text.length;
+      if (!tainted && t.ranges(text) !== undefined) tainted = true;
+      texts.push(text);
     }
-    if (total === result.length) return tainted ? concat(pieces) : undefined;
   }
-  return locateRanges(t, result, elements);
+  if (!tainted) return undefined;
+  const found: Range[] = [];
+  const place = (ranges: readonly Range[] | undefined, at: number): void => {
+    if (ranges !== undefined) found.push(...shift(ranges, at));
+  };
+  let head = 0;
+  let i = 0;
+  for (; i < texts.length; i++) {
+    const text = texts[i];
+    if (text === undefined) break;
+    if (i > 0) {
+      place(sepRanges, head);
+      head += separator.length;
+    }
+    place(t.ranges(text), head);
+    head += text.length;
+  }
+  if (i < texts.length) {
+    let tail = result.length;
+    let j = texts.length - 1;
+    for (; j > i; j--) {
+      const text = texts[j];
+      if (text === undefined) break;
+      tail -= text.length;
+      place(t.ranges(text), tail);
+      tail -= separator.length;
+      place(sepRanges, tail);
+    }
+    const middle = locateRanges(t, result.slice(head, tail), texts.slice(i, j + 1));
+    if (middle !== undefined) place(middle, head);
+  }
+  return normalise(found, result.length);
 }
 
 export function createPropagationRuntime(
