@@ -18,6 +18,7 @@ export interface DecodedSpan {
   service: string;
   resource: string;
   type: string;
+  error: number;
   meta: Record<string, string>;
   metrics: Record<string, number>;
   meta_struct?: Record<string, Buffer>;
@@ -84,7 +85,7 @@ export class TestAgent {
   }
 
   /** Resolves with the first span matching `predicate`; rejects after `timeoutMs`. */
-  async waitFor(predicate: (span: DecodedSpan) => boolean, timeoutMs = 8000): Promise<DecodedSpan> {
+  async waitFor(predicate: (span: DecodedSpan) => boolean, timeoutMs = 15000): Promise<DecodedSpan> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.spans.find(predicate);
