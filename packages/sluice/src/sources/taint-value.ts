@@ -30,8 +30,10 @@ export function taintDeep(engine: TaintEngine, value: unknown, origin: Origin, n
     const join = (key: string) => (path === '' ? key : `${path}.${key}`);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length && budget.left > 0; i++) {
-        const next = visit(v[i], join(String(i)), depth + 1);
-        if (next !== v[i]) v[i] = next;
+        const item: unknown = v[i];
+        const next = visit(item, join(String(i)), depth + 1);
+        // A tainted copy is === to the original text: strings are always written back.
+        if (typeof item === 'string') v[i] = next;
       }
       return v;
     }
@@ -41,7 +43,7 @@ export function taintDeep(engine: TaintEngine, value: unknown, origin: Origin, n
       // Only plain writable data properties: getters and frozen objects are left as they are.
       if (!descriptor || !('value' in descriptor) || !descriptor.writable) continue;
       const next = visit(descriptor.value, join(key), depth + 1);
-      if (next !== descriptor.value) (v as Record<string, unknown>)[key] = next;
+      if (typeof descriptor.value === 'string') (v as Record<string, unknown>)[key] = next;
     }
     return v;
   };
