@@ -10,6 +10,16 @@ import { createLogger } from '../../src/errors.js';
 import type { Range } from '../../src/taint/types.js';
 
 type Ranges = readonly Range[] | undefined;
+interface Req {
+  params: Record<string, string>;
+  query: { q: string; filter?: { name: string } };
+  cookies: Record<string, string>;
+  body: unknown;
+}
+interface Res {
+  send(body: string): void;
+}
+type Body = { user: { address: string[] }; name: string; comment: string; title: string };
 interface Seen {
   [key: string]: Ranges;
 }
@@ -98,7 +108,7 @@ for (const name of ['express4', 'express5'] as const) {
         assert.ok(agent.engine);
         return agent.engine;
       };
-      app.get('/items/:itemId', (req: any, res: any) => {
+      app.get('/items/:itemId', (req: Req, res: Res) => {
         const e = engine();
         seen = {
           param: e.getRanges(req.params.itemId),
@@ -109,20 +119,21 @@ for (const name of ['express4', 'express5'] as const) {
         };
         res.send('ok');
       });
-      app.post('/json', (req: any, res: any) => {
-        seen = { deep: engine().getRanges(req.body.user.address[0]), top: engine().getRanges(req.body.name) };
+      app.post('/json', (req: Req, res: Res) => {
+        const body = req.body as Body;
+        seen = { deep: engine().getRanges(body.user.address[0]), top: engine().getRanges(body.name) };
         res.send('ok');
       });
-      app.post('/form', (req: any, res: any) => {
-        seen = { field: engine().getRanges(req.body.comment) };
+      app.post('/form', (req: Req, res: Res) => {
+        seen = { field: engine().getRanges((req.body as Body).comment) };
         res.send('ok');
       });
-      app.post('/text', (req: any, res: any) => {
+      app.post('/text', (req: Req, res: Res) => {
         seen = { text: engine().getRanges(req.body) };
         res.send('ok');
       });
-      app.post('/upload', multer().none(), (req: any, res: any) => {
-        seen = { field: engine().getRanges(req.body.title) };
+      app.post('/upload', multer().none(), (req: Req, res: Res) => {
+        seen = { field: engine().getRanges((req.body as Body).title) };
         res.send('ok');
       });
       server = http.createServer(app);
