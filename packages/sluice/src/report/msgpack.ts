@@ -58,6 +58,15 @@ export class MsgpackWriter {
     this.#len += bytes;
   }
 
+  #signed(tag: number, v: number, bytes: 1 | 2 | 4): void {
+    this.#reserve(1 + bytes);
+    this.#buf[this.#len++] = tag;
+    if (bytes === 1) this.#buf.writeInt8(v, this.#len);
+    else if (bytes === 2) this.#buf.writeInt16BE(v, this.#len);
+    else this.#buf.writeInt32BE(v, this.#len);
+    this.#len += bytes;
+  }
+
   string(s: string): this {
     const size = Buffer.byteLength(s, 'utf8');
     if (size < 32) this.#byte(0xa0 | size);
@@ -115,6 +124,9 @@ export class MsgpackWriter {
       else if (v < 0x100000000) this.#head(0xce, v, 4);
       else this.uint64(BigInt(v));
     } else if (v >= -32) this.#byte(v & 0xff);
+    else if (v >= -0x80) this.#signed(0xd0, v, 1);
+    else if (v >= -0x8000) this.#signed(0xd1, v, 2);
+    else if (v >= -0x80000000) this.#signed(0xd2, v, 4);
     else this.int64(BigInt(v));
     return this;
   }
