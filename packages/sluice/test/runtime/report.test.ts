@@ -240,9 +240,10 @@ test('a span carries _dd.iast.json, _dd.iast.enabled and the stacks', () => {
   const json = JSON.parse(span.meta['_dd.iast.json'] ?? '{}');
   assert.equal(json.vulnerabilities[0].type, 'WEAK_HASH');
   assert.equal(json.vulnerabilities[0].evidence.value, 'md5');
-  const stack = (
-    span.meta_struct?.['_dd.stack'] as { vulnerability: Array<{ id: string; language: string }> }
-  ).vulnerability[0];
+  const stacks = span.meta_struct?.['_dd.stack'] as {
+    vulnerability: Array<{ id: string; language: string }>;
+  };
+  const stack = stacks.vulnerability[0];
   assert.equal(stack?.id, '1');
   assert.equal(stack?.language, 'nodejs');
 });
