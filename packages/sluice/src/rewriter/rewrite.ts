@@ -5,6 +5,7 @@
 // `.method(` between them, so nested rewrites compose and each edit stays on its own line.
 // Nodes are visited parent first: an outer opening is inserted before an inner one at the
 // same offset (appendRight), and an outer closing after an inner one (prependLeft).
+import { encode } from '@jridgewell/sourcemap-codec';
 import MagicString from 'magic-string';
 import { parseSync, visitorKeys } from 'oxc-parser';
 import { RUNTIME_LOCAL, RUNTIME_SYMBOL_KEY, STRING_METHODS } from '../propagation/contract.js';
@@ -123,15 +124,16 @@ function rewriteUnsafe(code: string, options: RewriteOptions): RewriteResult {
   // Only our map may remain: a second sourceMappingURL comment would shadow or confuse it.
   if (comment) s.overwrite(comment.start, comment.end, '');
 
-  const decoded = s.generateDecodedMap({ hires: true, source: options.filename, includeContent: false });
+  // 'boundary': a mapping at every word boundary, which is where stack positions point,
+  // at a fraction of the cost of one per character.
+  const decoded = s.generateDecodedMap({
+    hires: 'boundary',
+    source: options.filename,
+    includeContent: false,
+  });
   const map: RawSourceMap = input
     ? composeMaps(decoded.mappings, decoded.names, input)
-    : {
-        version: 3,
-        sources: [options.filename],
-        names: decoded.names,
-        mappings: s.generateMap({ hires: true, source: options.filename }).mappings,
-      };
+    : { version: 3, sources: [options.filename], names: decoded.names, mappings: encode(decoded.mappings) };
   const body = s.toString();
   const out = `${body}${body.endsWith('\n') ? '' : '\n'}${inlineMapComment(map)}\n`;
   return { ok: true, code: out, map, changed: true, stats, literals };
