@@ -281,12 +281,12 @@ describe('Vulnerability Explorer with a token and many findings', () => {
     assert.deepEqual(severities.slice(0, 24), Array(24).fill('Critical'));
     assert.equal(severities[24], 'Medium');
     assert.equal(await page.locator('th[aria-sort=descending]').count(), 1);
+    await screenshot(page, '06-sorted');
 
     await page.locator('#page-size').selectOption('200');
     await settled(page);
     assert.equal(await page.locator('table.findings tbody tr').count(), 120);
     assert.equal(await page.locator('.pagination').count(), 0);
-    await screenshot(page, '06-sorted');
     assert.deepEqual(scriptErrors(page), []);
   });
 });

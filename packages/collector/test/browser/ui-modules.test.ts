@@ -124,3 +124,44 @@ describe('Explorer labels', () => {
     assert.equal(f.cweUrl('javascript:alert(1)'), null);
   });
 });
+
+describe('Explorer occurrence buckets', () => {
+  interface Fill {
+    fillBuckets(
+      s: { at: string; count: number }[],
+      b: 'hour' | 'day',
+      now: number,
+    ): { at: string; count: number }[];
+  }
+  const now = Date.parse('2026-03-20T15:30:00Z');
+
+  it('zero-fills a two-week window of UTC days ending today', async () => {
+    const { fillBuckets } = await load<Fill>('chart-scale.js');
+    const out = fillBuckets([{ at: '2026-03-18T00:00:00.000Z', count: 4 }], 'day', now);
+    assert.equal(out.length, 14);
+    assert.equal(out[0]?.at, '2026-03-07T00:00:00.000Z');
+    assert.equal(out.at(-1)?.at, '2026-03-20T00:00:00.000Z');
+    assert.equal(
+      out.reduce((a, p) => a + p.count, 0),
+      4,
+    );
+    assert.equal(out.find((p) => p.at.startsWith('2026-03-18'))?.count, 4);
+  });
+
+  it('reaches back to the oldest point, within a bound, and merges points of one bucket', async () => {
+    const { fillBuckets } = await load<Fill>('chart-scale.js');
+    const old = fillBuckets([{ at: '2026-01-01T00:00:00Z', count: 1 }], 'day', now);
+    assert.equal(old[0]?.at, '2026-01-01T00:00:00.000Z');
+    const hours = fillBuckets(
+      [
+        { at: '2026-03-20T14:00:00Z', count: 2 },
+        { at: '2026-03-20T14:10:00Z', count: 3 },
+        { at: '2020-01-01T00:00:00Z', count: 9 },
+      ],
+      'hour',
+      now,
+    );
+    assert.equal(hours.length, 24 * 31, 'a year-old point does not make a 50,000-bar chart');
+    assert.equal(hours.at(-2)?.count, 5);
+  });
+});

@@ -37,3 +37,38 @@ export function stack<K extends string>(rows: Record<K, number>[], keys: readonl
     }),
   }));
 }
+
+const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+/** The window shown at least, and at most, per bucket size. */
+const WINDOW = { hour: { min: 48, max: 24 * 31 }, day: { min: 14, max: 366 } } as const;
+
+/**
+ * The collector returns only buckets that have occurrences (UTC-aligned). A chart reads right
+ * only with the empty buckets too, up to now: zero-fill a window that ends at the current bucket
+ * and reaches back to the oldest point, within the bounds above.
+ */
+export function fillBuckets(
+  series: readonly { at: string; count: number }[],
+  bucket: 'hour' | 'day',
+  now: number,
+): { at: string; count: number }[] {
+  const size = BUCKET_MS[bucket];
+  const counts = new Map<number, number>();
+  let first = Number.POSITIVE_INFINITY;
+  let last = Math.floor(now / size) * size;
+  for (const p of series) {
+    const t = Date.parse(p.at);
+    if (Number.isNaN(t)) continue;
+    const b = Math.floor(t / size) * size;
+    counts.set(b, (counts.get(b) ?? 0) + p.count);
+    first = Math.min(first, b);
+    last = Math.max(last, b);
+  }
+  const { min, max } = WINDOW[bucket];
+  let start = Math.min(first, last - (min - 1) * size);
+  start = Math.max(start, last - (max - 1) * size);
+  const out: { at: string; count: number }[] = [];
+  for (let b = start; b <= last; b += size)
+    out.push({ at: new Date(b).toISOString(), count: counts.get(b) ?? 0 });
+  return out;
+}

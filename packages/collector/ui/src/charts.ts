@@ -1,7 +1,7 @@
 // Two small inline SVG charts: occurrences per bucket (bars) and open findings by severity over
 // time (stacked areas). Each carries a text summary for screen readers and a <title> per mark.
 
-import { niceMax, stack, ticks } from './chart-scale.js';
+import { fillBuckets, niceMax, stack, ticks } from './chart-scale.js';
 import { h, s } from './dom.js';
 import { count, SEVERITIES, severityLabel } from './format.js';
 import type { SeverityPoint } from './types.js';
@@ -12,31 +12,38 @@ export interface ChartSize {
   height: number;
 }
 
-const PAD = { left: 40, right: 12, top: 12, bottom: 26 };
+const PAD = { right: 12, top: 12, bottom: 26 };
 
+/** The plot area; the left margin grows with the widest y label (about 7 units a character). */
 class Frame {
+  readonly left: number;
   readonly plotW: number;
   readonly plotH: number;
-  constructor(readonly size: ChartSize) {
-    this.plotW = size.width - PAD.left - PAD.right;
+  constructor(
+    readonly size: ChartSize,
+    readonly max: number,
+  ) {
+    this.left = 14 + 7 * count(max).length;
+    this.plotW = size.width - this.left - PAD.right;
     this.plotH = size.height - PAD.top - PAD.bottom;
   }
 }
 
+/** Buckets are UTC days and hours, so their labels are too. */
 function shortDate(iso: string, withHour: boolean): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const md = `${d.getMonth() + 1}/${d.getDate()}`;
-  return withHour ? `${md} ${String(d.getHours()).padStart(2, '0')}h` : md;
+  const md = `${d.getUTCMonth() + 1}/${d.getUTCDate()}`;
+  return withHour ? `${md} ${String(d.getUTCHours()).padStart(2, '0')}h` : md;
 }
 
-function axes(f: Frame, max: number, labels: { x: number; text: string }[]): SVGGElement {
+function axes(f: Frame, labels: { x: number; text: string }[]): SVGGElement {
   const g = s('g', { class: 'axis', 'aria-hidden': 'true' });
-  for (const t of ticks(max, f.plotH < 100 ? 2 : 4)) {
-    const y = PAD.top + f.plotH - (t / max) * f.plotH;
+  for (const t of ticks(f.max, f.plotH < 100 ? 2 : 4)) {
+    const y = PAD.top + f.plotH - (t / f.max) * f.plotH;
     g.append(
-      s('line', { x1: PAD.left, x2: f.size.width - PAD.right, y1: y, y2: y, class: 'grid' }),
-      s('text', { x: PAD.left - 6, y: y + 4, 'text-anchor': 'end' }, count(t)),
+      s('line', { x1: f.left, x2: f.size.width - PAD.right, y1: y, y2: y, class: 'grid' }),
+      s('text', { x: f.left - 6, y: y + 4, 'text-anchor': 'end' }, count(t)),
     );
   }
   for (const l of labels) {
@@ -55,15 +62,16 @@ function labelIndexes(n: number, width: number): number[] {
 }
 
 export function occurrenceChart(
-  series: { at: string; count: number }[],
+  raw: { at: string; count: number }[],
   bucket: 'hour' | 'day',
   size: ChartSize = { width: 360, height: 150 },
 ): Element {
-  const f = new Frame(size);
-  if (series.length === 0) return h('p', { class: 'muted' }, 'No occurrences recorded in this period.');
+  if (raw.length === 0) return h('p', { class: 'muted' }, 'No occurrences recorded.');
+  const series = fillBuckets(raw, bucket, Date.now());
   const total = series.reduce((a, p) => a + p.count, 0);
   const peak = series.reduce((m, p) => Math.max(m, p.count), 0);
   const max = niceMax(peak);
+  const f = new Frame(size, max);
   const slot = f.plotW / series.length;
   const barW = Math.max(1, slot * 0.7);
   const withHour = bucket === 'hour';
@@ -71,14 +79,13 @@ export function occurrenceChart(
     viewBox: `0 0 ${size.width} ${size.height}`,
     class: 'chart',
     role: 'img',
-    'aria-label': `Occurrences per ${bucket}: ${count(total)} in ${series.length} ${bucket}s, at most ${count(peak)} in one ${bucket}.`,
+    'aria-label': `Occurrences per ${bucket} (UTC): ${count(total)} in the last ${series.length} ${bucket}s, at most ${count(peak)} in one ${bucket}.`,
   });
   svg.append(
     axes(
       f,
-      max,
       labelIndexes(series.length, size.width).map((i) => ({
-        x: PAD.left + slot * i + slot / 2,
+        x: f.left + slot * i + slot / 2,
         text: shortDate(series[i]?.at ?? '', withHour),
       })),
     ),
@@ -90,7 +97,7 @@ export function occurrenceChart(
       s(
         'rect',
         {
-          x: PAD.left + slot * i + (slot - barW) / 2,
+          x: f.left + slot * i + (slot - barW) / 2,
           y: PAD.top + f.plotH - bh,
           width: barW,
           height: Math.max(bh, p.count > 0 ? 1 : 0),
@@ -107,13 +114,13 @@ export function severityChart(
   series: SeverityPoint[],
   size: ChartSize = { width: 1100, height: 170 },
 ): Element {
-  const f = new Frame(size);
   if (series.length === 0) return h('p', { class: 'muted' }, 'No history yet.');
   const layers = stack(series, SEVERITIES.slice().reverse());
   const top = layers[layers.length - 1]?.tops ?? [];
   const max = niceMax(Math.max(0, ...top));
+  const f = new Frame(size, max);
   const n = series.length;
-  const x = (i: number) => PAD.left + (n === 1 ? f.plotW / 2 : (i / (n - 1)) * f.plotW);
+  const x = (i: number) => f.left + (n === 1 ? f.plotW / 2 : (i / (n - 1)) * f.plotW);
   const y = (v: number) => PAD.top + f.plotH - (v / max) * f.plotH;
   const last = series[n - 1];
   const summary = last
@@ -128,7 +135,6 @@ export function severityChart(
   svg.append(
     axes(
       f,
-      max,
       labelIndexes(n, size.width).map((i) => ({ x: x(i), text: shortDate(series[i]?.at ?? '', false) })),
     ),
   );
