@@ -208,6 +208,32 @@ describe('Vulnerability Explorer (Chromium, real collector)', () => {
     assert.equal(search(page).get('finding'), null);
     assert.deepEqual(scriptErrors(page), []);
   });
+
+  test('in progress needs no reason; fixed reopens when the finding is seen again', async () => {
+    await page.locator('table.findings tbody tr', { hasText: 'Command injection' }).click();
+    await settled(page);
+    const id = search(page).get('finding') ?? '';
+    await page.locator('#status-select').selectOption('in_progress');
+    await page.locator('#status-save').click();
+    await page.locator('#detail-status .status-in_progress').waitFor();
+    await page.locator('#status-select').selectOption('fixed');
+    await page.locator('#status-reason').fill('Shell replaced by execFile with an argument list');
+    await page.locator('#status-save').click();
+    await page.locator('#detail-status .status-fixed').waitFor();
+
+    await postTraces(h.collector.url, v04(shopSpans()));
+    await page.reload();
+    await settled(page);
+    assert.equal(await page.locator('#detail-status').textContent(), 'Open');
+    const history = await page.locator('.history li').allTextContents();
+    assert.equal(history.length, 4, 'first seen, in progress, fixed, reopened');
+    assert.match(history[0] ?? '', /Fixed → Open.*seen again/);
+    assert.match(history[1] ?? '', /In progress → Fixed.*execFile/);
+    assert.equal((await api<Detail>(h.collector, `/api/findings/${id}`)).status, 'open');
+    await screenshot(page, '08-reopened');
+    await page.locator('#back-to-list').click();
+    await settled(page);
+  });
 });
 
 describe('Vulnerability Explorer with a token and many findings', () => {

@@ -158,7 +158,7 @@ export class ExplorerApp {
         {},
         hadToken
           ? 'The collector refused the saved token. Enter the current one.'
-          : 'This collector listens beyond loopback, so its API needs the token it printed at start-up (or SLUICE_COLLECTOR_TOKEN).',
+          : 'This collector requires an access token: the one it was started with (--token or SLUICE_COLLECTOR_TOKEN), or the one it printed at start-up.',
       ),
       h('p', { class: 'muted small' }, message),
       h(
