@@ -137,27 +137,36 @@ function transform(compareText: boolean): StringImpl {
     if (ranges === undefined || result.length === 0) return result;
     if (result.length === receiver.length && !compareText) return t.make(result, ranges);
     if (result === receiver) return t.make(result, ranges);
-    return t.make(result, segmented(builtin, receiver, args, result, ranges, compareText));
+    // Locale arguments that are objects would run their toString again per segment.
+    if (anyObject(args)) return t.make(result, whole(ranges, result.length));
+    const apply = (segment: string): string => Reflect.apply(builtin, segment, args) as string;
+    return t.make(result, segmented(apply, receiver, ranges, result, compareText));
   };
 }
 
-function segmented(
-  builtin: Callable,
-  receiver: string,
-  args: unknown[],
-  result: string,
+/**
+ * The ranges of `result = apply(input)` found segment by segment (see above): exact when the
+ * segments' results add up to `result` (by text when `compareText`, else by length), else
+ * the whole result, conservatively. A segment that makes `apply` throw also gives the whole.
+ */
+export function segmented(
+  apply: (segment: string) => string,
+  input: string,
   ranges: readonly Range[],
+  result: string,
   compareText: boolean,
 ): readonly Range[] {
-  // Locale arguments that are objects would run their toString again per segment.
-  if (anyObject(args)) return whole(ranges, result.length);
-  const from = boundaries(ranges, receiver.length);
+  const from = boundaries(ranges, input.length);
   const to = [0];
   let text = '';
-  for (let i = 0; i + 1 < from.length; i++) {
-    const segment = Reflect.apply(builtin, receiver.slice(from[i], from[i + 1]), args) as string;
-    if (compareText) text += segment;
-    to.push((to[to.length - 1] as number) + segment.length);
+  try {
+    for (let i = 0; i + 1 < from.length; i++) {
+      const segment = apply(input.slice(from[i], from[i + 1]));
+      if (compareText) text += segment;
+      to.push((to[to.length - 1] as number) + segment.length);
+    }
+  } catch {
+    return whole(ranges, result.length);
   }
   const exact = compareText ? text === result : to[to.length - 1] === result.length;
   return exact ? remap(ranges, from, to) : whole(ranges, result.length);
