@@ -70,17 +70,6 @@ export function loadNativeEngine(addonPath?: string): NativeTaintEngine {
 export function createNativeEngine(addon: NativeAddon): NativeTaintEngine {
   const getRanges = (value: unknown): readonly Range[] | undefined =>
     typeof value === 'string' ? addon.getRanges(value) : undefined;
-  // Arrays this engine has normalised (every array a tainted string carries). Passing one of
-  // them again, e.g. the ranges of a string into an operation that keeps them, costs a
-  // WeakSet look-up instead of a validation (Object.isFrozen and for-of on frozen arrays
-  // are slow paths in V8).
-  const normalised = new WeakSet<readonly Range[]>();
-  const prepare = (ranges: readonly Range[], length: number): readonly Range[] => {
-    if (normalised.has(ranges) && (ranges.at(-1)?.end ?? 0) <= length) return ranges;
-    const result = normaliseRanges(ranges, length);
-    if (result.length !== 0) normalised.add(result);
-    return result;
-  };
   return Object.freeze({
     kind: 'native' as const,
     taint(value: string, ranges: readonly Range[]): string {
@@ -88,14 +77,14 @@ export function createNativeEngine(addon: NativeAddon): NativeTaintEngine {
         throw new TypeError(`sluice taint: expected a string, got ${typeof value}`);
       }
       if (value.length === 0) return value;
-      const ready = prepare(ranges, value.length);
+      const ready = normaliseRanges(ranges, value.length);
       return ready.length === 0 ? value : addon.taint(value, ready);
     },
     getRanges,
     isTainted: (value: unknown): boolean => typeof value === 'string' && addon.getRanges(value) !== undefined,
     setRanges(value: string, ranges: readonly Range[]): boolean {
       if (typeof value !== 'string') return false;
-      const ready = prepare(ranges, value.length);
+      const ready = normaliseRanges(ranges, value.length);
       return ready.length !== 0 && addon.setRanges(value, ready);
     },
     stats: (): TaintStats => addon.stats(),
@@ -113,6 +102,8 @@ export function normaliseRanges(ranges: readonly Range[], length: number): reado
     throw new TypeError('sluice taint: ranges must be an array of { start, end, source, marks }');
   }
   // Propagation results are usually normalised already: keep them without allocating.
+  // (Remembering normalised arrays in a WeakSet was tried: each taint() then adds an entry,
+  // and the GC's ephemeron work made creation 2-3x slower than revalidating.)
   if (isNormalised(ranges, length)) return ranges;
   const clipped: Range[] = [];
   for (const range of ranges) {
