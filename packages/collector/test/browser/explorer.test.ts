@@ -209,6 +209,18 @@ describe('Vulnerability Explorer (Chromium, real collector)', () => {
     assert.deepEqual(scriptErrors(page), []);
   });
 
+  test('an unknown finding says so and leads back to the list', async () => {
+    await page.goto(`${h.collector.url}/?finding=999999`);
+    await page.getByRole('heading', { name: 'Finding not found' }).waitFor();
+    assert.match(
+      (await page.locator('.error-view').textContent()) ?? '',
+      /SLC_ERR_FINDING_NOT_FOUND, HTTP 404/,
+    );
+    await page.getByRole('link', { name: 'Back to all findings' }).click();
+    await settled(page);
+    assert.equal(await total(page), '7 findings');
+  });
+
   test('in progress needs no reason; fixed reopens when the finding is seen again', async () => {
     await page.locator('table.findings tbody tr', { hasText: 'Command injection' }).click();
     await settled(page);

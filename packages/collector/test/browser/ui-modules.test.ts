@@ -72,6 +72,10 @@ describe('Explorer route (the address is the state)', () => {
     assert.deepEqual(r.list.severity, []);
     assert.equal(formatRoute(r), '');
     assert.equal(parseRoute('?pageSize=100000').list.pageSize, 500, 'capped at the API maximum');
+    const closed = parseRoute('?severity=CRITICAL,bogus&status=open,zzz&type=NEW_TYPE');
+    assert.deepEqual(closed.list.severity, ['critical']);
+    assert.deepEqual(closed.list.status, ['open']);
+    assert.deepEqual(closed.list.type, ['NEW_TYPE'], 'types stay open');
     const p = listParams(parseRoute('?sort=-severity&pageSize=100&service=a,b').list);
     assert.equal(p.toString(), 'service=a%2Cb&sort=-severity&pageSize=100');
   });

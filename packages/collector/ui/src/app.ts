@@ -5,6 +5,7 @@ import { Api, ApiError, TokenStore, UnauthorizedError } from './api.js';
 import type { ViewContext } from './context.js';
 import { type DetailData, loadDetail, renderDetail } from './detail-view.js';
 import { h } from './dom.js';
+import { locationText, typeLabel } from './format.js';
 import { loadList, renderList } from './list-view.js';
 import { formatRoute, parseRoute, type Route } from './route.js';
 
@@ -105,7 +106,7 @@ export class ExplorerApp {
           return el;
         };
         view = paint(data);
-        document.title = `${data.finding.type} · ${data.finding.location.path} · Sluice`;
+        document.title = `${typeLabel(data.finding.type)} · ${locationText(data.finding.location)} · Sluice`;
       } else {
         const data = await loadList(ctx);
         if (gen !== this.generation) return;

@@ -219,6 +219,7 @@ function checkGroup(
             name: key,
             value,
             checked,
+            'aria-describedby': n !== null ? `${id}-n` : null,
             onchange: (e: Event) => {
               const on = (e.target as HTMLInputElement).checked;
               go({ [key]: on ? [...selected, value] : selected.filter((v) => v !== value) });
@@ -230,7 +231,7 @@ function checkGroup(
             key === 'severity' ? h('span', { class: `dot sev-${value}` }) : null,
             label(value),
           ),
-          n !== null ? h('span', { class: 'n', 'aria-label': `${count(n)} findings` }, count(n)) : null,
+          n !== null ? h('span', { class: 'n', id: `${id}-n`, title: plural(n, 'finding') }, count(n)) : null,
         );
       }),
     ),

@@ -9,6 +9,9 @@ export const SORTS = ['-lastSeen', 'lastSeen', '-severity', 'severity', '-firstS
 export const DEFAULT_SORT: Sort = '-lastSeen';
 export type Sort = (typeof SORTS)[number];
 
+const SEVERITY_VALUES: readonly string[] = ['critical', 'high', 'medium', 'low'];
+const STATUS_VALUES: readonly string[] = ['open', 'in_progress', 'muted', 'fixed'];
+
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -70,6 +73,10 @@ export function parseRoute(search: string): Route {
   const params = new URLSearchParams(search);
   const list = emptyQuery();
   for (const key of MULTI_FILTERS) list[key] = multi(params, key);
+  // A hand-edited address must not turn into a 400 from the collector: unknown closed-set
+  // values are dropped here (types stay open: tracers add new ones).
+  list.severity = list.severity.map((v) => v.toLowerCase()).filter((v) => SEVERITY_VALUES.includes(v));
+  list.status = list.status.filter((v) => STATUS_VALUES.includes(v));
   list.path = params.get('path')?.trim() ?? '';
   list.q = params.get('q')?.trim() ?? '';
   const sort = params.get('sort') ?? '';
