@@ -62,6 +62,16 @@ describe('native engine: tainted copies keep every character and carry their ran
     assert.ok(after.liveBytes - before.liveBytes >= size + 2 * size);
   });
 
+  it('copies from sliced, cons and internalised inputs', () => {
+    const big = `${'0123456789'.repeat(100)}${counter++}`;
+    const inputs = [big.slice(100, 140), `${big}${'tail'.repeat(5)}`, 'an internalised literal'];
+    for (const input of inputs) {
+      const tainted = engine.taint(input, [range(0, 5)]);
+      assert.equal(tainted, input);
+      assert.equal(engine.isTainted(tainted), true);
+    }
+  });
+
   it('does not taint the input string itself', () => {
     const value = fresh('original value');
     engine.taint(value, [range(0, 3)]);

@@ -221,6 +221,27 @@ describe('native engine: threads and teardown', () => {
     assertTainted(make());
   });
 
+  it('a worker terminated while it taints strings goes away cleanly', async () => {
+    const worker = new Worker(
+      `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const engine = require(workerData.engine).loadNativeEngine();
+      const src = { origin: 'custom', name: 'w', value: 'v' };
+      const keep = [];
+      parentPort.postMessage('started');
+      for (let i = 0; ; i++) {
+        keep[i % 5000] = engine.taint('busy ' + i, [{ start: 0, end: 4, source: src, marks: 0 }]);
+      }
+      `,
+      { eval: true, workerData: { engine: require.resolve('../../src/taint/native-engine.js') } },
+    );
+    await once(worker, 'message');
+    await sleep(50);
+    const exitCode = await worker.terminate();
+    assert.equal(exitCode, 1);
+    assertTainted(make());
+  });
+
   it('a process exits with status 0 with tainted strings alive', () => {
     const child = spawnSync(
       process.execPath,
