@@ -26,6 +26,27 @@ async function settled(page: Page): Promise<void> {
   });
 }
 
+/** Form controls, buttons, links and charts without an accessible name (a simplified check). */
+async function unnamed(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const named = (el: Element) =>
+      el.hasAttribute('aria-label') ||
+      el.hasAttribute('aria-labelledby') ||
+      ((el as HTMLInputElement).labels?.length ?? 0) > 0;
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if ((el as HTMLInputElement).type !== 'hidden' && !named(el)) out.push(el.outerHTML.slice(0, 80));
+    }
+    for (const el of document.querySelectorAll('button, a[href]')) {
+      if (!named(el) && (el.textContent ?? '').trim() === '') out.push(el.outerHTML.slice(0, 80));
+    }
+    for (const el of document.querySelectorAll('svg[role=img]')) {
+      if (!(el.getAttribute('aria-label') ?? '').trim()) out.push('svg chart without a summary');
+    }
+    return out;
+  });
+}
+
 function search(page: Page): URLSearchParams {
   return new URL(page.url()).searchParams;
 }
@@ -62,6 +83,7 @@ describe('Vulnerability Explorer (Chromium, real collector)', () => {
     assert.equal(await critical.locator('.n').textContent(), '2');
     assert.equal(await page.locator('.group-service .check').count(), 2);
     assert.equal(await page.locator('.dashboard svg.chart').count(), 1);
+    assert.deepEqual(await unnamed(page), []);
     await screenshot(page, '01-list');
     assert.deepEqual(scriptErrors(page), []);
   });
@@ -156,6 +178,7 @@ describe('Vulnerability Explorer (Chromium, real collector)', () => {
       'remediation text',
     );
     assert.equal(await page.locator('#section-occurrences svg.chart').count(), 1);
+    assert.deepEqual(await unnamed(page), []);
     await screenshot(page, '03-detail');
   });
 

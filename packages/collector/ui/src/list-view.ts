@@ -300,7 +300,7 @@ function results(ctx: ViewContext, data: ListData, go: Go): HTMLElement {
             ? 'No finding matches these filters.'
             : 'No findings yet. Point an agent at this collector (DD_TRACE_AGENT_URL) and exercise the application.',
         )
-      : table(ctx, page.items, go),
+      : h('div', { class: 'table-scroll' }, table(ctx, page.items, go)),
     pagination(ctx, page.page, pages, go),
   );
 }
