@@ -1,5 +1,6 @@
 /**
- * Puts the propagation runtime where rewritten code finds it:
+ * Puts the propagation runtime where rewritten code finds it (and its engine where the public
+ * API finds it):
  * globalThis[Symbol.for(RUNTIME_SYMBOL_KEY)], non-enumerable (it must not show up in
  * Object.keys(globalThis) or a for-in over it), configurable so that uninstall can remove it.
  * Installing again replaces the runtime only if it was created for another engine.
@@ -9,6 +10,14 @@ import { type PropagationRuntime, RUNTIME_SYMBOL_KEY } from './contract.js';
 import { createPropagationRuntime, type RuntimeOptions } from './runtime.js';
 
 const KEY = Symbol.for(RUNTIME_SYMBOL_KEY);
+
+/**
+ * Global symbol under which the running agent's engine is published for the public API
+ * (src/api.ts). A global rather than module state so that every copy of the package loaded in
+ * the process (CommonJS and ES module instances, a nested node_modules copy) finds it.
+ */
+export const ENGINE_SYMBOL_KEY = 'sluice.engine';
+const ENGINE_KEY = Symbol.for(ENGINE_SYMBOL_KEY);
 const owners = new WeakMap<PropagationRuntime, TaintEngine>();
 
 export function installedRuntime(): PropagationRuntime | undefined {
@@ -26,10 +35,17 @@ export function installPropagationRuntime(engine: TaintEngine, options?: Runtime
     configurable: true,
     writable: false,
   });
+  Object.defineProperty(globalThis, ENGINE_KEY, {
+    value: engine,
+    enumerable: false,
+    configurable: true,
+    writable: false,
+  });
   return runtime;
 }
 
 /** Removes the runtime. Modules rewritten meanwhile keep the reference they already read. */
 export function uninstallPropagationRuntime(): void {
   delete (globalThis as Record<symbol, unknown>)[KEY];
+  delete (globalThis as Record<symbol, unknown>)[ENGINE_KEY];
 }
