@@ -3,7 +3,7 @@
 import { hookCompile } from './cjs-hook.js';
 import { type EsmHook, hookEsm } from './esm-hook.js';
 import { FileRewriter, type FileRewriterOptions, type RewriteEvent } from './file-rewriter.js';
-import type { RewriteStats, StringLiteral } from './rewrite.js';
+import { type RewriteStats, rewrite, type StringLiteral } from './rewrite.js';
 
 export interface RewriterLogger {
   warn(message: string): void;
@@ -99,6 +99,9 @@ export function installRewriter(options: RewriterOptions = {}): RewriterHandle {
   if (options.exclude) shared.exclude = [...options.exclude];
   if (options.cacheDir) shared.cacheDir = options.cacheDir;
 
+  // The parser loads parts of itself lazily on first use; that must happen before the hooks
+  // are in place, or its own modules would pass through them.
+  rewrite('a + 1', { filename: 'sluice-warm-up.js' });
   const cjsRewriter = new FileRewriter(shared, (e) => handle(e, 'commonjs'));
   const cjs =
     options.cjs === false ? undefined : hookCompile((code, file) => cjsRewriter.process(code, file, false));

@@ -7,7 +7,7 @@
 // same offset (appendRight), and an outer closing after an inner one (prependLeft).
 import { encode } from '@jridgewell/sourcemap-codec';
 import MagicString from 'magic-string';
-import { parseSync, visitorKeys } from 'oxc-parser';
+import { type ParserOptions, parseSync, rawTransferSupported, visitorKeys } from 'oxc-parser';
 import { RUNTIME_LOCAL, RUNTIME_SYMBOL_KEY, STRING_METHODS } from '../propagation/contract.js';
 import { findToken, LineIndex, lineBreaks, needsSpaceBefore, skipTrivia } from './scan.js';
 import {
@@ -82,6 +82,10 @@ interface Comment {
   end: number;
 }
 
+// Raw transfer (Node >= 22) hands the AST over through shared memory instead of JSON text:
+// deserialising the AST is most of the rewriter's cost.
+const RAW_TRANSFER = rawTransferSupported();
+
 const keysOf = visitorKeys as Record<string, readonly string[] | undefined>;
 
 export function rewrite(code: string, options: RewriteOptions): RewriteResult {
@@ -98,11 +102,13 @@ function rewriteUnsafe(code: string, options: RewriteOptions): RewriteResult {
     stats.leftAlone.alreadyRewritten = 1;
     return { ok: true, code, map: undefined, changed: false, stats, literals: [] };
   }
-  const parsed = parseSync(options.filename, code, {
+  const parserOptions: ParserOptions & { experimentalRawTransfer?: boolean } = {
     lang: 'js',
     sourceType: options.isModule === undefined ? 'unambiguous' : options.isModule ? 'module' : 'commonjs',
     preserveParens: true,
-  });
+    experimentalRawTransfer: RAW_TRANSFER,
+  };
+  const parsed = parseSync(options.filename, code, parserOptions);
   const firstError = parsed.errors.find((e) => e.severity === 'Error') ?? parsed.errors[0];
   if (firstError) {
     const at = firstError.labels[0]?.start;
