@@ -18,7 +18,6 @@
 
 namespace sluice {
 
-using v8::Array;
 using v8::Context;
 using v8::External;
 using v8::FunctionCallbackInfo;
