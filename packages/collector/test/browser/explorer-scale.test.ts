@@ -10,7 +10,7 @@ import { manySpans, postTraces, v04 } from './payloads.js';
 async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const app = document.getElementById('app');
-    return app !== null && !app.hasAttribute('aria-busy') && app.querySelector('.loading') === null;
+    return app !== null && !app.hasAttribute('aria-busy') && app.dataset.rendered === location.search;
   });
 }
 

@@ -22,7 +22,7 @@ interface Detail extends Summary {
 async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const app = document.getElementById('app');
-    return app !== null && !app.hasAttribute('aria-busy') && app.querySelector('.loading') === null;
+    return app !== null && !app.hasAttribute('aria-busy') && app.dataset.rendered === location.search;
   });
 }
 
@@ -180,6 +180,16 @@ describe('Vulnerability Explorer (Chromium, real collector)', () => {
     assert.equal(await page.locator('#section-occurrences svg.chart').count(), 1);
     assert.deepEqual(await unnamed(page), []);
     await screenshot(page, '03-detail');
+
+    const historyLength = await page.evaluate(() => history.length);
+    await page.getByRole('link', { name: 'Per hour' }).click();
+    await settled(page);
+    assert.equal(search(page).get('bucket'), 'hour');
+    assert.match(
+      (await page.locator('#section-occurrences svg').getAttribute('aria-label')) ?? '',
+      /^Occurrences per hour/,
+    );
+    assert.equal(await page.evaluate(() => history.length), historyLength, 'the bucket replaces the entry');
   });
 
   test('muting needs a reason; the change persists across a reload and reaches the API', async () => {

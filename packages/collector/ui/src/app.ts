@@ -121,7 +121,11 @@ export class ExplorerApp {
         err instanceof UnauthorizedError ? this.tokenPrompt(err.message) : this.errorView(err),
       );
     } finally {
-      if (gen === this.generation) this.root.removeAttribute('aria-busy');
+      if (gen === this.generation) {
+        this.root.removeAttribute('aria-busy');
+        // Which address the content on screen answers (tests and tools wait for it).
+        this.root.dataset.rendered = location.search;
+      }
     }
   }
 
