@@ -146,8 +146,9 @@ export function createPropagationRuntime(
     if (typeof left === 'string') {
       if (typeof right === 'string') {
         const result = left + right;
-        const a = t.ranges(left);
-        const b = t.ranges(right);
+        // The engine directly (not t.ranges): this is the hottest path of the agent.
+        const a = engine.getRanges(left);
+        const b = engine.getRanges(right);
         if (a === undefined && b === undefined) return result;
         return t.make(result, concat2(a, left.length, b));
       }
@@ -186,7 +187,27 @@ export function createPropagationRuntime(
   }
 
   function tpl(cooked: readonly string[], ...values: unknown[]): string {
-    return interleave(cooked, values, values.length);
+    // interleave() specialised for the hot case: as many values as holes, cooked strings.
+    let result = cooked[0] as string;
+    let pieces: Piece[] | undefined;
+    let covered = 0;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      const text = typeof value === 'string' ? value : `${value}`;
+      if (text.length !== 0) {
+        const ranges = engine.getRanges(text);
+        if (ranges !== undefined) {
+          pieces ??= [];
+          pieces.push(
+            { ranges: undefined, length: result.length - covered },
+            { ranges, length: text.length },
+          );
+          covered = result.length + text.length;
+        }
+      }
+      result = result + text + (cooked[i + 1] as string);
+    }
+    return pieces === undefined ? result : t.make(result, concat(pieces));
   }
 
   function stringRaw(stringCtor: unknown, strings: TemplateStringsArray, ...values: unknown[]): string {

@@ -20,6 +20,8 @@ import type { Range, TaintEngine, TaintStats } from './types.js';
 
 interface Scope {
   readonly table: Map<string, readonly Range[]>;
+  /** Lengths of the strings in `table`, one entry each: released when the scope is collected. */
+  readonly lengths: number[];
   bytes: number;
 }
 
@@ -34,9 +36,20 @@ export function createJsEngine(): JsTaintEngine {
   // Scopes are held weakly so that stats() can count live entries without keeping tables alive.
   const scopes = new Set<WeakRef<Scope>>();
   let created = 0;
+  // How many live scopes hold a tainted string of each length. Reading the current scope costs
+  // tens of nanoseconds (AsyncLocalStorage); a string whose length no live scope has tainted
+  // is answered with one Map look-up, which keeps untainted propagation cheap.
+  const liveLengths = new Map<number, number>();
+  const release = new FinalizationRegistry<number[]>((lengths) => {
+    for (const length of lengths) {
+      const count = (liveLengths.get(length) ?? 1) - 1;
+      if (count <= 0) liveLengths.delete(length);
+      else liveLengths.set(length, count);
+    }
+  });
 
   function lookup(value: unknown): readonly Range[] | undefined {
-    if (typeof value !== 'string') return undefined;
+    if (typeof value !== 'string' || !liveLengths.has(value.length)) return undefined;
     const scope = storage.getStore();
     if (scope === undefined || scope.table.size === 0) return undefined;
     return scope.table.get(value);
@@ -53,13 +66,18 @@ export function createJsEngine(): JsTaintEngine {
       const scope = storage.getStore();
       if (scope === undefined) return value;
       const previous = scope.table.get(value);
-      if (previous === undefined) scope.bytes += value.length * 2;
+      if (previous === undefined) {
+        scope.bytes += value.length * 2;
+        scope.lengths.push(value.length);
+        liveLengths.set(value.length, (liveLengths.get(value.length) ?? 0) + 1);
+      }
       scope.table.set(value, normalised);
       created++;
       return value;
     },
     getRanges: lookup,
     hasTaint(): boolean {
+      if (liveLengths.size === 0) return false;
       const scope = storage.getStore();
       return scope !== undefined && scope.table.size !== 0;
     },
@@ -79,8 +97,9 @@ export function createJsEngine(): JsTaintEngine {
       return { liveStrings, liveBytes, created };
     },
     runInScope<T>(fn: () => T): T {
-      const scope: Scope = { table: new Map(), bytes: 0 };
+      const scope: Scope = { table: new Map(), lengths: [], bytes: 0 };
       scopes.add(new WeakRef(scope));
+      release.register(scope, scope.lengths);
       return storage.run(scope, fn);
     },
   });
