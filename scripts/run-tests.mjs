@@ -25,7 +25,8 @@ function collect(dir, out) {
 
 const files = [];
 // The demo application is plain JavaScript (as a user's app would be): its tests are not compiled.
-for (const example of readdirSync(join(root, 'examples'))) collect(join(root, 'examples', example, 'test'), files);
+for (const example of readdirSync(join(root, 'examples')))
+  collect(join(root, 'examples', example, 'test'), files);
 for (const pkg of readdirSync(join(root, 'packages')))
   collect(join(root, 'packages', pkg, 'dist', 'test'), files);
 const selected = files
