@@ -110,17 +110,22 @@ export function occurrenceChart(
   return svg;
 }
 
+/**
+ * Stacked bars, one per day, critical at the base where it is easiest to compare. Bars rather
+ * than areas: a finding that appeared today is a visible bar, not a sliver at the edge.
+ */
 export function severityChart(
   series: SeverityPoint[],
   size: ChartSize = { width: 1100, height: 170 },
 ): Element {
   if (series.length === 0) return h('p', { class: 'muted' }, 'No history yet.');
-  const layers = stack(series, SEVERITIES.slice().reverse());
+  const layers = stack(series, SEVERITIES);
   const top = layers[layers.length - 1]?.tops ?? [];
   const max = niceMax(Math.max(0, ...top));
   const f = new Frame(size, max);
   const n = series.length;
-  const x = (i: number) => f.left + (n === 1 ? f.plotW / 2 : (i / (n - 1)) * f.plotW);
+  const slot = f.plotW / n;
+  const barW = Math.max(1, slot * 0.72);
   const y = (v: number) => PAD.top + f.plotH - (v / max) * f.plotH;
   const last = series[n - 1];
   const summary = last
@@ -135,26 +140,40 @@ export function severityChart(
   svg.append(
     axes(
       f,
-      labelIndexes(n, size.width).map((i) => ({ x: x(i), text: shortDate(series[i]?.at ?? '', false) })),
+      labelIndexes(n, size.width).map((i) => ({
+        x: f.left + slot * i + slot / 2,
+        text: shortDate(series[i]?.at ?? '', false),
+      })),
     ),
   );
-  let below = series.map(() => 0);
-  for (const layer of layers) {
-    const upper = layer.tops.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-    const lower = below.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
-    svg.append(
+  series.forEach((point, i) => {
+    const g = s(
+      'g',
+      { class: 'day' },
       s(
-        'polygon',
-        { points: [...upper, ...lower].join(' '), class: `area sev-${layer.key}` },
-        s(
-          'title',
-          {},
-          `${severityLabel(layer.key)}: ${count(last ? (last[layer.key as keyof SeverityPoint] as number) : 0)} open now`,
-        ),
+        'title',
+        {},
+        `${shortDate(point.at, false)}: ${SEVERITIES.map((k) => `${count(point[k])} ${k}`).join(', ')}`,
       ),
     );
-    below = layer.tops;
-  }
+    let base = 0;
+    for (const layer of layers) {
+      const topV = layer.tops[i] ?? 0;
+      if (topV > base) {
+        g.append(
+          s('rect', {
+            x: f.left + slot * i + (slot - barW) / 2,
+            y: y(topV),
+            width: barW,
+            height: Math.max(1, y(base) - y(topV)),
+            class: `area sev-${layer.key}`,
+          }),
+        );
+      }
+      base = topV;
+    }
+    svg.append(g);
+  });
   return svg;
 }
 

@@ -8,6 +8,7 @@ import { h } from './dom.js';
 import {
   ago,
   count,
+  cweLabel,
   dateTime,
   locationText,
   plural,
@@ -375,8 +376,9 @@ function row(ctx: ViewContext, f: FindingSummary): HTMLElement {
         'div',
         { class: 'finding-title' },
         link,
-        f.cwe !== null && f.cwe !== undefined
-          ? h('span', { class: 'cwe' }, `CWE-${String(f.cwe).replace(/^CWE-/i, '')}`)
+        cweLabel(f.cwe) ? h('span', { class: 'cwe' }, cweLabel(f.cwe)) : null,
+        isNew(f.firstSeen)
+          ? h('span', { class: 'badge new', title: `First seen ${dateTime(f.firstSeen)}` }, 'New')
           : null,
       ),
       h(
@@ -393,6 +395,12 @@ function row(ctx: ViewContext, f: FindingSummary): HTMLElement {
     h('td', { title: dateTime(f.lastSeen) }, h('time', { datetime: f.lastSeen }, ago(f.lastSeen))),
   );
   return tr;
+}
+
+/** First seen within the last day: what a daily triage round has not looked at yet. */
+function isNew(firstSeen: string): boolean {
+  const t = Date.parse(firstSeen);
+  return !Number.isNaN(t) && Date.now() - t < 86_400_000;
 }
 
 function pagination(ctx: ViewContext, page: number, pages: number, go: Go): HTMLElement | null {
