@@ -272,6 +272,10 @@ class Editor {
       this.count('leftAlone', 'constantPlus');
       return;
     }
+    if (neverTaintedString(left) && neverTaintedString(right)) {
+      this.count('leftAlone', 'numericPlus');
+      return;
+    }
     const op = findToken(this.code, '+', left.end, right.start);
     if (op < 0) throw new Error(`operator not found at ${left.end}`);
     this.open(node.start, `${R}.plus(`);
@@ -479,6 +483,32 @@ function shortCircuits(node: Node): boolean {
     }
   }
   return false;
+}
+
+const NON_STRING_UNARY = new Set(['-', '+', '~', '!', 'void', 'typeof', 'delete']);
+
+/**
+ * Expressions whose value is never a tainted string: numbers from arithmetic, counters,
+ * `.length`, literals. A `+` of two of them (`i + 1`, `a.length + 2`) cannot carry taint, so
+ * leaving it alone loses nothing and keeps hot numeric code free of helper calls.
+ */
+function neverTaintedString(n: Node): boolean {
+  switch (n.type) {
+    case 'Literal':
+      return true;
+    case 'ParenthesizedExpression':
+      return neverTaintedString(n.expression as Node);
+    case 'UnaryExpression':
+      return NON_STRING_UNARY.has(n.operator as string);
+    case 'UpdateExpression':
+      return true;
+    case 'BinaryExpression':
+      return n.operator !== '+' || (neverTaintedString(n.left as Node) && neverTaintedString(n.right as Node));
+    case 'MemberExpression':
+      return !n.computed && !n.optional && (n.property as Node).name === 'length';
+    default:
+      return false;
+  }
 }
 
 /** Literals and expression-free templates: their result can never carry taint. */
