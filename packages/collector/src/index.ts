@@ -1,4 +1,6 @@
 export { typeInfo } from './catalog.js';
+export { main as cliMain } from './cli/main.js';
+export { findingsFromJsonl, type ReportOptions, type ReportOutcome, runReport } from './cli/report.js';
 export { CollectorError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { EXPORT_FORMATS, type ExportFormat, render, toCsv, toSarif } from './export/index.js';
 export { findingsFromReport, findingsFromSpan } from './intake/iast.js';

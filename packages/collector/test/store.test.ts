@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CollectorError } from '../src/errors.js';
 import { openStore } from '../src/store/open.js';
+import { PostgresDb } from '../src/store/postgres.js';
 import type { SqlStore } from '../src/store/store.js';
 import { finding } from './helpers/findings.js';
-import { BACKENDS } from './helpers/stores.js';
+import { BACKENDS, PG_URL, uniqueSchema } from './helpers/stores.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const HOUR = 3_600_000;
@@ -303,6 +304,30 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('several collectors on one PostgreSQL', () => {
+  it('migrate concurrently: one applies each version, the others wait and skip', async () => {
+    const schema = uniqueSchema();
+    const stores = await Promise.all([1, 2, 3].map(() => openStore({ url: PG_URL, schema })));
+    try {
+      const first = stores[0] as SqlStore;
+      const rows = await first.db.all<{ version: number }>('SELECT version FROM schema_migrations');
+      assert.deepEqual(
+        rows.map((r) => Number(r.version)),
+        [1],
+      );
+      await Promise.all(stores.map((s, i) => s.ingest([finding({ service: 'multi', seenAt: T0 + i })])));
+      const page = await first.list({ service: ['multi'] });
+      assert.equal(page.total, 1);
+      assert.equal(page.items[0]?.occurrences, 3);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      const admin = await PostgresDb.open(PG_URL);
+      await admin.dropSchema(schema);
+      await admin.close();
+    }
+  });
+});
 
 describe('openStore', () => {
   it('refuses unknown URL schemes with a coded error', async () => {

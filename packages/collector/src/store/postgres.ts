@@ -54,7 +54,18 @@ export class PostgresDb extends PgConn {
     // An idle client's network error must not crash the collector; the next query reports it.
     pool.on('error', () => {});
     const db = new PostgresDb(pool);
-    if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    if (schema) {
+      try {
+        // CREATE SCHEMA IF NOT EXISTS races between collectors starting together: serialise it.
+        await db.transaction(async (tx) => {
+          await tx.all('SELECT pg_advisory_xact_lock(727273)');
+          await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        });
+      } catch (err) {
+        await pool.end().catch(() => {});
+        throw err;
+      }
+    }
     return db;
   }
 
