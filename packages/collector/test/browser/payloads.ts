@@ -74,13 +74,13 @@ export function v04(spans: Record<string, unknown>[]): Buffer {
   return msgpack(spans.map((s) => [s]));
 }
 
-export async function postTraces(baseUrl: string, body: Buffer): Promise<void> {
+export async function postTraces(baseUrl: string, body: Buffer, lang = 'nodejs'): Promise<void> {
   const res = await fetch(`${baseUrl}/v0.4/traces`, {
     method: 'PUT',
     headers: {
       'content-type': 'application/msgpack',
-      'datadog-meta-lang': 'nodejs',
-      'datadog-meta-tracer-version': '5.0.0-test',
+      'datadog-meta-lang': lang,
+      'datadog-meta-tracer-version': `${lang}-test-1.0`,
       'x-datadog-trace-count': '1',
     },
     body: new Uint8Array(body),

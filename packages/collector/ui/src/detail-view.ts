@@ -71,13 +71,7 @@ export function renderDetail(
         'p',
         { class: 'where mono' },
         locationText(f.location),
-        f.location.class || f.location.method
-          ? h(
-              'span',
-              { class: 'fn' },
-              ` in ${[f.location.class, f.location.method].filter(Boolean).join('.')}`,
-            )
-          : null,
+        codeUnit(f.location) ? h('span', { class: 'fn' }, ` in ${codeUnit(f.location)}`) : null,
       ),
       h(
         'dl',
@@ -144,6 +138,12 @@ export function renderDetail(
   );
 }
 
+/** `Class.method`, leaving out the class when it is already the path (Java, .NET). */
+function codeUnit(loc: FindingDetail['location']): string {
+  const cls = loc.class && loc.class !== loc.path ? loc.class : null;
+  return [cls, loc.method].filter(Boolean).join('.');
+}
+
 function fact(term: string, value: Node | string): HTMLElement {
   return h('div', {}, h('dt', {}, term), h('dd', {}, value));
 }
@@ -183,7 +183,7 @@ function dataFlow(f: FindingDetail): HTMLElement {
       ),
     );
   }
-  const frame = f.stack[0];
+  const unit = codeUnit(f.location) || f.stack[0]?.function || '';
   steps.push(
     h(
       'li',
@@ -195,7 +195,7 @@ function dataFlow(f: FindingDetail): HTMLElement {
         h('strong', {}, typeLabel(f.type)),
         ' at ',
         h('span', { class: 'mono' }, locationText(f.location)),
-        frame?.function ? h('span', { class: 'mono fn' }, ` in ${frame.function}()`) : null,
+        unit ? h('span', { class: 'mono fn' }, ` in ${unit}()`) : null,
       ),
     ),
   );

@@ -66,7 +66,9 @@ function linkToSource(el: HTMLElement, index: number): HTMLElement {
 }
 
 export function sourcesList(sources: SourceRef[]): HTMLElement {
-  if (sources.length === 0) return h('p', { class: 'muted' }, 'No tainted source (this type needs none).');
+  // Configuration checks (weak hash, cookies, headers) have none; a tracer may also omit them.
+  if (sources.length === 0)
+    return h('p', { class: 'muted' }, 'No tainted source was reported with this finding.');
   return h(
     'ol',
     { class: 'sources' },
