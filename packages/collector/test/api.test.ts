@@ -324,3 +324,38 @@ describe('API token', () => {
     }
   });
 });
+
+describe('auto-close in the server', () => {
+  it('closes findings unseen longer than autoCloseAfterMs when it starts, and the API shows why', async () => {
+    const sqliteBackend = BACKENDS[0];
+    if (!sqliteBackend) throw new Error('no sqlite backend');
+    const opened = await sqliteBackend.open();
+    await opened.store.ingest([
+      finding({ service: 'stale', seenAt: Date.now() - 10 * 86_400_000 }),
+      finding({ service: 'fresh', seenAt: Date.now() }),
+    ]);
+    const collector = await startCollector({
+      port: 0,
+      store: opened.store,
+      uiDir: null,
+      autoCloseAfterMs: 7 * 86_400_000,
+    });
+    try {
+      let stale: FindingPage | undefined;
+      for (let i = 0; i < 50; i++) {
+        stale = (await call<FindingPage>(`${collector.url}/api/findings?service=stale`)).body;
+        if (stale.items[0]?.status === 'fixed') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(stale?.items[0]?.status, 'fixed');
+      const detail = await call<FindingDetail>(`${collector.url}/api/findings/${stale?.items[0]?.id}`);
+      assert.match(detail.body.statusReason ?? '', /auto-closed: unseen for 168 h/);
+      assert.equal(detail.body.history.at(-1)?.actor, 'auto-close');
+      const fresh = await call<FindingPage>(`${collector.url}/api/findings?service=fresh`);
+      assert.equal(fresh.body.items[0]?.status, 'open');
+    } finally {
+      await collector.close();
+      await opened.cleanup();
+    }
+  });
+});
