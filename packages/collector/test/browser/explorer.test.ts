@@ -137,6 +137,15 @@ describe('Vulnerability Explorer (Chromium, real collector)', () => {
     assert.deepEqual(await rowTypes(page), ['Path traversal']);
     await page.locator('#clear-filters').click();
     await settled(page);
+
+    // Text typed but not submitted is applied along with a ticked box.
+    await page.locator('#filter-path').fill('lib/');
+    await page.getByLabel('Low', { exact: true }).check();
+    await settled(page);
+    assert.equal(search(page).get('path'), 'lib/');
+    assert.deepEqual(await rowTypes(page), ['Weak randomness']);
+    await page.locator('#clear-filters').click();
+    await settled(page);
   });
 
   test('opens a finding: highlighted evidence linked to its source, redaction, request, stack, fix', async () => {

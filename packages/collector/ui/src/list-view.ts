@@ -125,6 +125,9 @@ function filters(ctx: ViewContext, data: ListData, go: Go): HTMLElement {
     placeholder: 'src/routes/',
     autocomplete: 'off',
   });
+  // Ticking a box also applies text typed but not yet submitted, as a person would expect.
+  const goWithText: Go = (next, resetPage) =>
+    go({ q: q.value.trim(), path: path.value.trim(), ...next }, resetPage);
   const form = h(
     'form',
     {
@@ -162,19 +165,19 @@ function filters(ctx: ViewContext, data: ListData, go: Go): HTMLElement {
       { id: 'path-options' },
       data.facets.paths.slice(0, 200).map((p) => h('option', { value: p })),
     ),
-    checkGroup(ctx, go, 'severity', 'Severity', SEVERITIES, counts.bySeverity, severityLabel),
-    checkGroup(ctx, go, 'status', 'Status', STATUSES, counts.byStatus, statusLabel),
+    checkGroup(ctx, goWithText, 'severity', 'Severity', SEVERITIES, counts.bySeverity, severityLabel),
+    checkGroup(ctx, goWithText, 'status', 'Status', STATUSES, counts.byStatus, statusLabel),
     checkGroup(
       ctx,
-      go,
+      goWithText,
       'type',
       'Type',
       union(data.facets.types, Object.keys(counts.byType)),
       counts.byType,
       typeLabel,
     ),
-    checkGroup(ctx, go, 'service', 'Service', data.facets.services, null, (v) => v),
-    checkGroup(ctx, go, 'env', 'Environment', data.facets.envs, null, (v) => v),
+    checkGroup(ctx, goWithText, 'service', 'Service', data.facets.services, null, (v) => v),
+    checkGroup(ctx, goWithText, 'env', 'Environment', data.facets.envs, null, (v) => v),
   );
   return h('aside', { class: 'filters-col' }, form);
 }
