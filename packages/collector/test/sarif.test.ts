@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { toCsv } from '../src/export/csv.js';
 import { toSarif } from '../src/export/sarif.js';
 import { findingsFromSpan } from '../src/intake/iast.js';
 import { decodeTraces } from '../src/intake/traces.js';
@@ -193,5 +194,43 @@ describe('SARIF export', () => {
     log.runs[0].tool.driver.rules[0].properties['security-severity'] = 'high';
     const problems = validateSarif(log);
     assert.equal(problems.length, 4, problems.join('\n'));
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes per RFC 4180 and defuses cells a spreadsheet would run as formulas', async () => {
+    const store = await openStore({ url: ':memory:' });
+    try {
+      await store.ingest([
+        {
+          service: '=HYPERLINK("http://evil")',
+          env: 'prod',
+          version: '1',
+          type: 'XSS',
+          location: { path: 'a,b.js', line: 3 },
+          evidence: { value: '<b>"quoted"</b>\nnext line' },
+          sources: [{ origin: 'http.request.parameter', name: 'q' }],
+          stack: [],
+          request: null,
+          tracer: { language: 'nodejs', version: null },
+          hash: null,
+          spanId: null,
+          traceId: null,
+          seenAt: Date.parse('2026-11-20T10:00:00Z'),
+        },
+      ]);
+      const csv = toCsv(await store.details({}));
+      const [header, row] = csv.split('\r\n');
+      assert.equal(
+        header,
+        'id,fingerprint,service,env,type,severity,cwe,status,path,line,method,evidence,sources,occurrences,firstSeen,lastSeen',
+      );
+      assert.ok(row?.includes(`"'=HYPERLINK(""http://evil"")"`), row);
+      assert.ok(row?.includes('"a,b.js"'));
+      assert.ok(row?.includes('"<b>""quoted""</b> next line"'), 'the snippet is one line, quotes doubled');
+      assert.ok(row?.endsWith('2026-11-20T10:00:00.000Z'));
+    } finally {
+      await store.close();
+    }
   });
 });
