@@ -4,7 +4,7 @@
 import Module from 'node:module';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
-type Transform = (content: string, filename: string) => string;
+type Transform = (content: string, filename: string, isModule: boolean) => string;
 
 const MARK = Symbol.for('sluice.rewriter.compile');
 
@@ -24,14 +24,15 @@ export function hookCompile(transform: Transform): CompileHook {
   let active = true;
   const wrapper: Compile & Marked = function sluiceCompile(this: unknown, content, filename, ...rest) {
     let code = content;
+    // The third argument says how to compile: Node 20 passes `loadAsESM` (require of an ES
+    // module), Node 22+ a format ('commonjs', 'module', '...-typescript').
+    const format = rest[0];
+    const isModule = format === true || format === 'module' || filename.endsWith('.mjs');
     // A TypeScript format (Node's type stripping) is compiled inside _compile: not JavaScript yet.
-    if (
-      active &&
-      typeof content === 'string' &&
-      !(typeof rest[0] === 'string' && rest[0].includes('typescript'))
-    ) {
+    const typescript = typeof format === 'string' && format.includes('typescript');
+    if (active && typeof content === 'string' && !typescript) {
       try {
-        code = transform(content, filename);
+        code = transform(content, filename, isModule);
       } catch {
         code = content;
       }

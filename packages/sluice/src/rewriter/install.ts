@@ -1,5 +1,6 @@
 // installRewriter: hooks CommonJS and ES module loading so that application files are
 // rewritten (see rewrite.ts) before they run. State lives in the returned handle.
+import { isMainThread } from 'node:worker_threads';
 import { hookCompile } from './cjs-hook.js';
 import { type EsmHook, hookEsm } from './esm-hook.js';
 import { FileRewriter, type FileRewriterOptions, type RewriteEvent } from './file-rewriter.js';
@@ -104,7 +105,9 @@ export function installRewriter(options: RewriterOptions = {}): RewriterHandle {
   rewrite('a + 1', { filename: 'sluice-warm-up.js' });
   const cjsRewriter = new FileRewriter(shared, (e) => handle(e, 'commonjs'));
   const cjs =
-    options.cjs === false ? undefined : hookCompile((code, file) => cjsRewriter.process(code, file, false));
+    options.cjs === false
+      ? undefined
+      : hookCompile((code, file, isModule) => cjsRewriter.process(code, file, isModule));
   let esm: EsmHook | undefined;
   if (options.esm !== false) {
     try {
@@ -115,7 +118,9 @@ export function installRewriter(options: RewriterOptions = {}): RewriterHandle {
       );
     }
   }
-  if (esm?.mode === 'unavailable')
+  // In worker threads (Node 20's loader thread included) ES modules are hooked by the main
+  // thread's registration, if at all: nothing to say there.
+  if (esm?.mode === 'unavailable' && isMainThread)
     safe(() => logger?.warn('sluice: this Node.js cannot hook ES module loading'));
 
   return {

@@ -503,7 +503,9 @@ function neverTaintedString(n: Node): boolean {
     case 'UpdateExpression':
       return true;
     case 'BinaryExpression':
-      return n.operator !== '+' || (neverTaintedString(n.left as Node) && neverTaintedString(n.right as Node));
+      return (
+        n.operator !== '+' || (neverTaintedString(n.left as Node) && neverTaintedString(n.right as Node))
+      );
     case 'MemberExpression':
       return !n.computed && !n.optional && (n.property as Node).name === 'length';
     default:

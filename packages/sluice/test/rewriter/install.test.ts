@@ -108,6 +108,20 @@ describe('installRewriter: CommonJS and ES modules through real child processes'
     });
   }
 
+  it('require() of an ES module is rewritten as a module', () => {
+    const plain = node(['require-esm.cjs'], app);
+    const rewritten = node(['--require', preloadCjs, 'require-esm.cjs'], app);
+    assert.equal(rewritten.stdout, plain.stdout);
+    assert.deepEqual(rewritten.report?.failures, []);
+    assert.deepEqual(
+      rewritten.report?.files.map((f) => [path.basename(f.file), f.changed]),
+      [
+        ['require-esm.cjs', true],
+        ['lib.mjs', true],
+      ],
+    );
+  });
+
   it('a file that fails to parse loads as it is: the app sees Node’s own error, failure counted and logged once', () => {
     const dir = path.join(fixtures, 'failing');
     const plain = node(['main.cjs'], dir);

@@ -70,7 +70,9 @@ describe('rewrite: equivalence per construct', () => {
   });
 
   it('+ of two operands that are never tainted strings is left alone (s.length + 2, i++ + 1)', () => {
-    const r = same(`let i = 0; const s = 'ab'; i++; return [i + 1, s.length + 2, (i * 2) + -i, typeof s + 1, s + i];`);
+    const r = same(
+      `let i = 0; const s = 'ab'; i++; return [i + 1, s.length + 2, (i * 2) + -i, typeof s + 1, s + i];`,
+    );
     // `i + 1` is rewritten: a plain identifier may hold a string.
     assert.equal(r.stats.leftAlone.numericPlus, 3);
     assert.equal(r.stats.rewritten.plus, 2);
