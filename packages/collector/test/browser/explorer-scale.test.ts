@@ -58,9 +58,13 @@ describe('Vulnerability Explorer with 10,000 findings', () => {
     assert.equal(apiCalls.length, 3);
   });
 
-  test('opens a finding from the keyboard with two requests, and Escape returns to the same page', async () => {
+  test('opens a finding from the keyboard with two requests, and Escape returns to the same row', async () => {
     apiCalls.length = 0;
-    await page.locator('table.findings tbody .finding-link').first().focus();
+    const link = page.locator('table.findings tbody .finding-link').nth(40);
+    await link.focus();
+    const rowId = await link.evaluate((a) => a.closest('tr')?.dataset.id);
+    const scrolled = await page.evaluate(() => window.scrollY);
+    assert.ok(scrolled > 500, `the 41st row is far down the page (scrollY ${scrolled})`);
     await page.keyboard.press('Enter');
     await settled(page);
     assert.ok(new URL(page.url()).searchParams.get('finding'));
@@ -73,9 +77,12 @@ describe('Vulnerability Explorer with 10,000 findings', () => {
       '/api/findings/:id',
       '/api/findings/:id/occurrences',
     ]);
+    assert.equal(await page.evaluate(() => window.scrollY), 0);
     await page.keyboard.press('Escape');
     await settled(page);
     assert.equal(new URL(page.url()).searchParams.get('page'), '200');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('tr')?.dataset.id), rowId);
+    assert.ok(Math.abs((await page.evaluate(() => window.scrollY)) - scrolled) <= 2, 'back where it was');
     assert.deepEqual(scriptErrors(page), []);
   });
 });

@@ -14,6 +14,8 @@ export class ExplorerApp {
   private readonly api: Api;
   private current: AbortController | null = null;
   private generation = 0;
+  /** Where the reader was in each list, so returning from a finding lands on the same row. */
+  private readonly scrollBySearch = new Map<string, number>();
 
   constructor(
     private readonly root: HTMLElement,
@@ -23,6 +25,8 @@ export class ExplorerApp {
   }
 
   start(): void {
+    // Content arrives after the fetch, later than the browser would restore the position.
+    history.scrollRestoration = 'manual';
     this.adoptTokenFromAddress();
     window.addEventListener('popstate', () => void this.render(false));
     document.addEventListener('click', (e) => this.interceptLink(e));
@@ -93,6 +97,9 @@ export class ExplorerApp {
       announce: (m) => this.announce(m),
       signal: controller.signal,
     };
+    const shown = this.root.dataset.rendered;
+    const cameFrom = shown === undefined ? null : parseRoute(shown).finding;
+    if (shown !== undefined && cameFrom === null) this.scrollBySearch.set(shown, window.scrollY);
     this.root.setAttribute('aria-busy', 'true');
     const focusId = document.activeElement?.id ?? '';
     try {
@@ -114,7 +121,7 @@ export class ExplorerApp {
         this.root.replaceChildren(view);
         document.title = `Findings (${data.page.total}) · Sluice Explorer`;
       }
-      this.restoreFocus(focusId, route, userNavigated);
+      this.restoreFocus(focusId, route, userNavigated, cameFrom);
     } catch (err) {
       if (gen !== this.generation || controller.signal.aborted) return;
       this.root.replaceChildren(
@@ -130,19 +137,24 @@ export class ExplorerApp {
   }
 
   /** Re-rendering replaces the DOM; keep the keyboard where it was, or move it to the new view's heading. */
-  private restoreFocus(focusId: string, route: Route, userNavigated: boolean): void {
-    const same = focusId ? document.getElementById(focusId) : null;
-    if (same && route.finding === null) {
-      same.focus();
+  private restoreFocus(focusId: string, route: Route, userNavigated: boolean, cameFrom: string | null): void {
+    if (route.finding !== null) {
+      if (!userNavigated) return;
+      document.getElementById('finding-title')?.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
       return;
     }
-    if (!userNavigated) return;
-    if (route.finding !== null) {
-      document.getElementById('finding-title')?.focus();
-      window.scrollTo(0, 0);
-    } else {
-      document.getElementById('results-title')?.scrollIntoView({ block: 'nearest' });
+    if (cameFrom !== null) {
+      // Back from a finding: the keyboard returns to its row, the page to where it was.
+      const row = document.querySelector(`tr[data-id="${CSS.escape(cameFrom)}"] .finding-link`);
+      if (row instanceof HTMLElement) row.focus({ preventScroll: true });
+      window.scrollTo(0, this.scrollBySearch.get(location.search) ?? 0);
+      return;
     }
+    const same = focusId ? document.getElementById(focusId) : null;
+    if (same) same.focus({ preventScroll: true });
+    else if (!userNavigated) window.scrollTo(0, this.scrollBySearch.get(location.search) ?? 0);
+    else document.getElementById('results-title')?.scrollIntoView({ block: 'nearest' });
   }
 
   private tokenPrompt(message: string): HTMLElement {
