@@ -48,14 +48,6 @@ export class TokenStore {
       // The collector's cookie still carries the session when storage is refused.
     }
   }
-
-  clear(): void {
-    try {
-      localStorage.removeItem(TOKEN_KEY);
-    } catch {
-      // Nothing stored, nothing to clear.
-    }
-  }
 }
 
 export class Api {

@@ -47,7 +47,3 @@ function append(el: Element, children: (Child | Child[])[]): void {
     el.append(typeof child === 'number' ? String(child) : child);
   }
 }
-
-export function clear(el: Element): void {
-  el.replaceChildren();
-}

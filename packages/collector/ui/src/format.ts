@@ -39,11 +39,6 @@ export function severityLabel(severity: string): string {
   return severity.charAt(0).toUpperCase() + severity.slice(1);
 }
 
-export function severityRank(severity: string): number {
-  const i = (SEVERITIES as readonly string[]).indexOf(severity);
-  return i === -1 ? SEVERITIES.length : i;
-}
-
 /** Absolute time in the reader's zone, to the minute; invalid input is shown as given. */
 export function dateTime(iso: string): string {
   const d = new Date(iso);
