@@ -26,7 +26,7 @@ export interface Location {
   readonly class: string | undefined;
 }
 
-const MAX_FRAMES = 40;
+const MAX_FRAMES = 24;
 const MAX_CACHED_MAPS = 500;
 
 interface CallSiteLike {
