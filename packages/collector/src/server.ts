@@ -75,7 +75,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         'a valid token is required (Authorization: Bearer <token>)',
       );
     if (isApi) {
-      await api.handle(req, res, url);
+      try {
+        await api.handle(req, res, url);
+      } catch (err) {
+        throw asStoreError(err);
+      }
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -130,4 +134,18 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       if (ownStore) await store.close();
     },
   };
+}
+
+/**
+ * Database failures (SQLite errors, PostgreSQL server or connection errors, which carry a
+ * string `code`) become 503 SLC_ERR_STORE_UNAVAILABLE; anything else stays an internal error.
+ */
+function asStoreError(err: unknown): unknown {
+  if (err instanceof CollectorError || !(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  if (err.name === 'SqliteError' || typeof code === 'string')
+    return new CollectorError('SLC_ERR_STORE_UNAVAILABLE', `the store failed: ${err.message}`, {
+      cause: err,
+    });
+  return err;
 }

@@ -359,3 +359,43 @@ describe('auto-close in the server', () => {
     }
   });
 });
+
+describe('store failures', () => {
+  it('answer 503 SLC_ERR_STORE_UNAVAILABLE and the collector keeps serving', async () => {
+    const pg = BACKENDS[1];
+    if (!pg) throw new Error('no postgres backend');
+    const opened = await pg.open();
+    const errors: unknown[] = [];
+    const collector = await startCollector({
+      port: 0,
+      store: opened.store,
+      uiDir: null,
+      autoCloseAfterMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    try {
+      assert.equal((await fetch(`${collector.url}/api/findings`)).status, 200);
+      // The tables vanish under the running collector (a DBA mistake, a failed restore).
+      await opened.store.db.exec(
+        'DROP TABLE finding_history, finding_occurrences, finding_versions, findings',
+      );
+      const res = await call<{ error: { code: string; message: string } }>(`${collector.url}/api/findings`);
+      assert.equal(res.status, 503);
+      assert.equal(res.body.error.code, 'SLC_ERR_STORE_UNAVAILABLE');
+      assert.equal(errors.length, 1, 'the cause is reported to onError');
+      const intake = await call<{ error: { code: string } }>(`${collector.url}/v0.4/traces`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          [{ service: 's', meta: { '_dd.iast.json': '{"vulnerabilities":[{"type":"XSS"}]}' } }],
+        ]),
+      });
+      assert.equal(intake.status, 503);
+      assert.equal(intake.body.error.code, 'SLC_ERR_STORE_UNAVAILABLE');
+      assert.equal((await fetch(`${collector.url}/info`)).status, 200);
+    } finally {
+      await collector.close();
+      await opened.cleanup();
+    }
+  });
+});
