@@ -105,6 +105,19 @@ for (const backend of BACKENDS) {
       ]);
       const page = await store.list({ service: ['sep'] });
       assert.equal(page.total, 6);
+      const hsts = page.items.filter((f) => f.type === 'HSTS_HEADER_MISSING').map((f) => f.evidenceSnippet);
+      assert.deepEqual(hsts.sort(), ['/a', '/b']);
+      await store.ingest([
+        finding({
+          service: 'sep',
+          type: 'XCONTENTTYPE_HEADER_MISSING',
+          location: { path: null, line: null },
+          evidence: {},
+          sources: [],
+        }),
+      ]);
+      const xcto = await store.list({ service: ['sep'], type: ['XCONTENTTYPE_HEADER_MISSING'] });
+      assert.equal(xcto.items[0]?.evidenceSnippet, 'GET /r', 'without evidence the request is the snippet');
       assert.deepEqual(page.counts.byType, { SQL_INJECTION: 3, XSS: 1, HSTS_HEADER_MISSING: 2 });
     });
 

@@ -220,7 +220,10 @@ export class SqlStore {
 
   private columns(m: Merged) {
     const f = m.latest;
-    const snippet = evidenceSnippet(f.evidence);
+    // Header checks often come without evidence: the request then says where it was seen.
+    const snippet =
+      evidenceSnippet(f.evidence) ||
+      (f.request ? `${f.request.method ?? ''} ${f.request.route ?? f.request.url ?? ''}`.trim() : '');
     return {
       f,
       snippet,
