@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { type FromLoader, type LoaderData, rewriteLoaded, type ToLoader } from './esm-loader.js';
-import { FileRewriter, type FileRewriterOptions, type RewriteEventSink } from './file-rewriter.js';
+import {
+  FileRewriter,
+  type FileRewriterOptions,
+  type ReentrancyGuard,
+  type RewriteEventSink,
+} from './file-rewriter.js';
 
 export interface EsmHook {
   /** How the hook runs: in this thread, in Node's loader thread, or not at all (too old). */
@@ -43,10 +48,14 @@ interface LoaderLink {
   pending: Map<number, () => void>;
 }
 
-export function hookEsm(options: FileRewriterOptions, sink: RewriteEventSink): EsmHook {
+export function hookEsm(
+  options: FileRewriterOptions,
+  sink: RewriteEventSink,
+  guard?: ReentrancyGuard,
+): EsmHook {
   const mod = Module as unknown as { registerHooks?: RegisterHooks; register?: Register };
   if (typeof mod.registerHooks === 'function') {
-    const rewriter = new FileRewriter(options, sink);
+    const rewriter = new FileRewriter(options, sink, guard);
     const handle = mod.registerHooks({
       load(url, context, nextLoad) {
         const result = nextLoad(url, context);

@@ -3,9 +3,12 @@
 // and the ES module load hook (which may run in a loader thread).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import { RUNTIME_BINDING } from './binding.js';
 import { RewriteCache } from './cache.js';
 import { FileFilter, type FileFilterOptions } from './filter.js';
-import { type RewriteStats, rewrite, type StringLiteral } from './rewrite.js';
+import type { RewriteStats, rewrite, StringLiteral } from './rewrite.js';
+
+type RewriteFn = typeof rewrite;
 
 /** Options that cross into a loader thread: plain data only. */
 export interface FileRewriterOptions {
@@ -27,6 +30,14 @@ export type RewriteEvent =
   | { type: 'failed'; file: string; reason: string };
 
 export type RewriteEventSink = (event: RewriteEvent) => void;
+
+/**
+ * Shared by the hooks of one installation: while a file is being rewritten, modules loaded
+ * by the rewriter itself (the parser loads parts of itself lazily) pass through untouched.
+ */
+export interface ReentrancyGuard {
+  busy: boolean;
+}
 
 /** Root of Sluice's compiled agent code (dist/src): never rewritten. */
 export const SLUICE_SRC_DIR = resolve(__dirname, '..');
@@ -59,10 +70,12 @@ function ownDependencyDirs(): string[] {
 export class FileRewriter {
   private readonly filter: FileFilter;
   private readonly cache: RewriteCache | undefined;
+  private rewriteFn: RewriteFn | undefined;
 
   constructor(
     options: FileRewriterOptions,
     private readonly emit: RewriteEventSink,
+    private readonly guard: ReentrancyGuard = { busy: false },
   ) {
     const filterOptions: FileFilterOptions = { alwaysExclude: [SLUICE_SRC_DIR, ...ownDependencyDirs()] };
     if (options.include) filterOptions.include = options.include;
@@ -83,6 +96,9 @@ export class FileRewriter {
    * `url` names the module in its source map (ES modules are known by their file: URL).
    */
   process(code: string, file: string, isModule: boolean, url?: string): string {
+    // Loaded while rewriting (the parser's own modules), or seen a second time by another
+    // hook (require of an ES module on Node 22 passes the load hook and _compile): as is.
+    if (this.guard.busy || code.includes(RUNTIME_BINDING)) return code;
     try {
       if (!this.filter.accepts(file)) {
         this.emit({ type: 'skipped', file });
@@ -103,7 +119,13 @@ export class FileRewriter {
           return hit.changed ? hit.code : code;
         }
       }
-      const result = rewrite(code, { filename: url ?? file, isModule });
+      let result: ReturnType<RewriteFn>;
+      this.guard.busy = true;
+      try {
+        result = this.rewriter()(code, { filename: url ?? file, isModule });
+      } finally {
+        this.guard.busy = false;
+      }
       if (!result.ok) {
         this.emit({ type: 'failed', file, reason: result.reason });
         return code;
@@ -137,5 +159,14 @@ export class FileRewriter {
       }
       return code;
     }
+  }
+
+  /**
+   * The parser and editor are loaded on the first cache miss: a start-up served entirely from
+   * the cache never pays for loading them.
+   */
+  private rewriter(): RewriteFn {
+    this.rewriteFn ??= (require('./rewrite.js') as typeof import('./rewrite.js')).rewrite;
+    return this.rewriteFn;
   }
 }

@@ -3,8 +3,13 @@
 import { isMainThread } from 'node:worker_threads';
 import { hookCompile } from './cjs-hook.js';
 import { type EsmHook, hookEsm } from './esm-hook.js';
-import { FileRewriter, type FileRewriterOptions, type RewriteEvent } from './file-rewriter.js';
-import { type RewriteStats, rewrite, type StringLiteral } from './rewrite.js';
+import {
+  FileRewriter,
+  type FileRewriterOptions,
+  type ReentrancyGuard,
+  type RewriteEvent,
+} from './file-rewriter.js';
+import type { RewriteStats, StringLiteral } from './rewrite.js';
 
 export interface RewriterLogger {
   warn(message: string): void;
@@ -100,10 +105,8 @@ export function installRewriter(options: RewriterOptions = {}): RewriterHandle {
   if (options.exclude) shared.exclude = [...options.exclude];
   if (options.cacheDir) shared.cacheDir = options.cacheDir;
 
-  // The parser loads parts of itself lazily on first use; that must happen before the hooks
-  // are in place, or its own modules would pass through them.
-  rewrite('a + 1', { filename: 'sluice-warm-up.js' });
-  const cjsRewriter = new FileRewriter(shared, (e) => handle(e, 'commonjs'));
+  const guard: ReentrancyGuard = { busy: false };
+  const cjsRewriter = new FileRewriter(shared, (e) => handle(e, 'commonjs'), guard);
   const cjs =
     options.cjs === false
       ? undefined
@@ -111,7 +114,7 @@ export function installRewriter(options: RewriterOptions = {}): RewriterHandle {
   let esm: EsmHook | undefined;
   if (options.esm !== false) {
     try {
-      esm = hookEsm(shared, (e) => handle(e, 'module'));
+      esm = hookEsm(shared, (e) => handle(e, 'module'), guard);
     } catch (err) {
       safe(() =>
         logger?.warn(`sluice: ES modules will not be rewritten: ${err instanceof Error ? err.message : err}`),

@@ -8,7 +8,8 @@
 import { encode } from '@jridgewell/sourcemap-codec';
 import MagicString from 'magic-string';
 import { type ParserOptions, parseSync, rawTransferSupported, visitorKeys } from 'oxc-parser';
-import { RUNTIME_LOCAL, RUNTIME_SYMBOL_KEY, STRING_METHODS } from '../propagation/contract.js';
+import { RUNTIME_LOCAL, STRING_METHODS } from '../propagation/contract.js';
+import { RUNTIME_BINDING } from './binding.js';
 import { findToken, LineIndex, lineBreaks, needsSpaceBefore, skipTrivia } from './scan.js';
 import {
   composeMaps,
@@ -62,8 +63,7 @@ export interface RewriteFailure {
 
 export type RewriteResult = RewriteSuccess | RewriteFailure;
 
-/** The statement every rewritten module starts with (kept on the first line of code). */
-export const RUNTIME_BINDING = `const ${RUNTIME_LOCAL} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL_KEY)})];`;
+export { RUNTIME_BINDING };
 
 const MIN_LITERAL_LENGTH = 8;
 const METHOD_SET: ReadonlySet<string> = new Set<string>(STRING_METHODS);
