@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getRanges, isEnabled, isTainted, markSanitized, taint } from '../src/api.js';
-import { installPropagationRuntime, uninstallPropagationRuntime } from '../src/propagation/install.js';
+import { publishRuntime, unpublishRuntime } from '../src/propagation/install.js';
 import { markBit } from '../src/vulnerability-types.js';
 import { engines } from './propagation/engines.js';
 
 test('without a running agent every function is a no-op', () => {
-  uninstallPropagationRuntime();
+  unpublishRuntime();
   assert.equal(isEnabled(), false);
   const message = { body: 'x' };
   assert.equal(taint('data', { origin: 'custom', name: 'queue' }), 'data');
@@ -26,7 +26,7 @@ test('bad input gets a clear TypeError, with or without an agent', () => {
 
 for (const { kind, engine } of engines()) {
   test(`[${kind}] taint, isTainted, getRanges and markSanitized through the running agent`, () => {
-    installPropagationRuntime(engine);
+    publishRuntime(engine);
     try {
       assert.equal(isEnabled(), true);
       engine.runInScope(() => {
@@ -62,7 +62,7 @@ for (const { kind, engine } of engines()) {
         assert.equal(markSanitized(5, 'XSS'), 5);
       });
     } finally {
-      uninstallPropagationRuntime();
+      unpublishRuntime();
     }
     assert.equal(isEnabled(), false);
   });
@@ -71,7 +71,7 @@ for (const { kind, engine } of engines()) {
 test('[native] the source keeps an untainted copy when a tainted string is tainted again', () => {
   const native = engines().find((e) => e.kind === 'native');
   assert.ok(native, 'the native engine is part of the build');
-  installPropagationRuntime(native.engine);
+  publishRuntime(native.engine);
   try {
     const once = taint('abc', { name: 'one' });
     const twice = taint(once, { name: 'two' });
@@ -79,6 +79,6 @@ test('[native] the source keeps an untainted copy when a tainted string is taint
     assert.equal(source?.name, 'two');
     assert.equal(isTainted(source?.value), false);
   } finally {
-    uninstallPropagationRuntime();
+    unpublishRuntime();
   }
 });

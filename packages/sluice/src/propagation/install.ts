@@ -24,7 +24,7 @@ export function installedRuntime(): PropagationRuntime | undefined {
   return (globalThis as Record<symbol, PropagationRuntime | undefined>)[KEY];
 }
 
-export function installPropagationRuntime(engine: TaintEngine, options?: RuntimeOptions): PropagationRuntime {
+export function publishRuntime(engine: TaintEngine, options?: RuntimeOptions): PropagationRuntime {
   const current = installedRuntime();
   if (current !== undefined && owners.get(current) === engine) return current;
   const runtime = createPropagationRuntime(engine, options);
@@ -45,7 +45,7 @@ export function installPropagationRuntime(engine: TaintEngine, options?: Runtime
 }
 
 /** Removes the runtime. Modules rewritten meanwhile keep the reference they already read. */
-export function uninstallPropagationRuntime(): void {
+export function unpublishRuntime(): void {
   delete (globalThis as Record<symbol, unknown>)[KEY];
   delete (globalThis as Record<symbol, unknown>)[ENGINE_KEY];
 }
