@@ -297,7 +297,11 @@ export class Agent {
 
   #onExit(): void {
     for (const exporter of this.exporters) this.#guarded('SLUICE_ERR_EXPORT', () => exporter.flushSync());
-    if (this.config.summary) {
+    // Under `sluice run`, processes other than the command itself (npm, a test runner's
+    // workers) print only when they found something.
+    const quiet =
+      process.env.SLUICE_RUN_PID !== undefined && String(process.ppid) !== process.env.SLUICE_RUN_PID;
+    if (this.config.summary && !(quiet && this.summary.size === 0)) {
       this.#guarded('SLUICE_ERR_INIT', () => {
         const dropped = this.exporters.reduce((n, e) => n + e.stats().dropped, 0);
         const extra = dropped > 0 ? [`sluice: ${dropped} span(s) could not be exported`] : [];

@@ -56,8 +56,9 @@ export class Failures {
     const n = (this.#counts.get(code) ?? 0) + 1;
     this.#counts.set(code, n);
     if (n === 1) {
-      const why = detail instanceof Error ? (detail.stack ?? detail.message) : String(detail);
+      const why = detail instanceof Error ? detail.message : String(detail);
       this.log.warn(`${code}: ${AGENT_ERRORS[code]} (${why}); further ${code} are counted, not logged`);
+      if (detail instanceof Error && detail.stack) this.log.debug(detail.stack);
     }
   }
 

@@ -122,7 +122,7 @@ export class AgentExporter implements SpanExporter {
         },
       );
       if (result.status === 0) this.#stats.sent += spans.length;
-      else throw result.error ?? new Error(`exit sender status ${result.status}`);
+      else throw result.error ?? new Error(`no answer from ${this.options.url} at exit`);
     } catch (error) {
       this.#stats.dropped += spans.length;
       this.options.failures.record('SLUICE_ERR_EXPORT', error);
