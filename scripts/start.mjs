@@ -142,7 +142,17 @@ function installShopIfNeeded() {
     'escape-html',
     'cookie-parser',
   ];
-  if (needed.every((m) => existsSync(join(SHOP_DIR, 'node_modules', m, 'package.json')))) return;
+  // Resolved the way the shop resolves them, so hoisted copies (a workspace) count too.
+  const shopRequire = createRequire(join(SHOP_DIR, 'package.json'));
+  const resolvable = (m) => {
+    try {
+      shopRequire.resolve(m);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (needed.every(resolvable)) return;
   log('Installing the demo shop (npm install --prefix examples/shop)...');
   const r = spawnSync('npm', ['install', '--prefix', SHOP_DIR, '--no-audit', '--no-fund'], {
     cwd: ROOT,
