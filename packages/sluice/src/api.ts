@@ -117,6 +117,17 @@ function taintDeep(
   }
 }
 
+/**
+ * Runs `fn` in a taint scope of its own, e.g. one queue message's handling, and returns its
+ * result. Needed only by the fallback engine, which keeps taint per scope (HTTP requests get
+ * one automatically); with the native engine, or without an agent, it just calls `fn`.
+ */
+export function runInTaintScope<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError('sluice/api runInTaintScope: fn must be a function');
+  const e = engine();
+  return e === undefined ? fn() : e.runInScope(fn);
+}
+
 /** True when `value` is a tainted string (never throws; false when no agent runs). */
 export function isTainted(value: unknown): boolean {
   const e = engine();
