@@ -58,6 +58,10 @@ function validateSarif(log: Json): string[] {
       for (const [k, v] of Object.entries(res.partialFingerprints ?? {}))
         need(isStr(v), `${where}.partialFingerprints.${k}`);
       need(Object.keys(res.partialFingerprints ?? {}).length > 0, `${where}.partialFingerprints`);
+      need(
+        Array.isArray(res.locations) && res.locations.length > 0,
+        `${where}.locations must not be empty (GitHub)`,
+      );
       for (const loc of res.locations ?? []) {
         const pl = loc.physicalLocation;
         if (!pl) {

@@ -147,11 +147,23 @@ export function toSarif(findings: FindingDetail[], options: SarifOptions = {}): 
         lastSeen: f.lastSeen,
       },
     };
-    if (f.location.class || f.location.method) {
-      const logical = {
-        fullyQualifiedName: [f.location.class, f.location.method].filter(Boolean).join('.'),
-        kind: 'function',
-      };
+    // GitHub refuses a result whose locations are empty: without a file, say where it was seen
+    // logically (the method, else the request route, else the service).
+    const logical =
+      f.location.class || f.location.method
+        ? {
+            fullyQualifiedName: [f.location.class, f.location.method].filter(Boolean).join('.'),
+            kind: 'function',
+          }
+        : f.request?.route || f.request?.url
+          ? {
+              fullyQualifiedName: `${f.request.method ?? ''} ${f.request.route ?? f.request.url}`.trim(),
+              kind: 'resource',
+            }
+          : sink
+            ? null
+            : { fullyQualifiedName: f.service, kind: 'module' };
+    if (logical) {
       if (result.locations[0]) result.locations[0].logicalLocations = [logical];
       else result.locations = [{ logicalLocations: [logical] }];
     }
