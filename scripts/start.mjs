@@ -153,7 +153,9 @@ function installShopIfNeeded() {
     }
   };
   if (needed.every(resolvable)) return;
-  log('Installing the demo shop (npm install --prefix examples/shop)...');
+  log(
+    'Installing the demo shop (npm install --prefix examples/shop); compiling better-sqlite3 can take a few minutes when no prebuilt binary is available...',
+  );
   const r = spawnSync('npm', ['install', '--prefix', SHOP_DIR, '--no-audit', '--no-fund'], {
     cwd: ROOT,
     stdio: 'inherit',
