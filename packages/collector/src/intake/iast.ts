@@ -128,10 +128,8 @@ function readEvidence(
   const evidence: Evidence = {};
   const value = optString(v.value, `${where}.value`, FIELD_LIMITS.evidenceChars);
   if (value === 'MAX_SIZE_EXCEEDED') evidence.truncated = true;
-  else if (value !== undefined) {
-    evidence.value = value;
-    if (typeof v.value === 'string' && v.value.length > value.length) evidence.truncated = true;
-  }
+  // A value cut to the limit is not flagged: `truncated` on the evidence means "dropped by the tracer".
+  else if (value !== undefined) evidence.value = value;
   if (v.valueParts !== undefined && v.valueParts !== null) {
     if (!Array.isArray(v.valueParts)) invalid(`${where}.valueParts must be an array`);
     if (v.valueParts.length > FIELD_LIMITS.partsPerEvidence) invalid(`${where} has too many valueParts`);
