@@ -7,6 +7,7 @@
 //   npm start                       keep running; Ctrl-C stops both processes
 //   npm start -- --once             exit after the summary (SLUICE_DEMO_ONCE=1 does the same)
 //   npm start -- --collector-port 8126 --shop-port 3000 --store .sluice/demo.db
+//   npm start -- --no-build         do not rebuild Sluice (the outputs must exist)
 //
 // Exit codes: 0 done; 1 the demo did not answer as expected or a process failed;
 // 2 bad arguments or a port already in use.
@@ -46,6 +47,7 @@ function options() {
       args: process.argv.slice(2),
       options: {
         once: { type: 'boolean', default: false },
+        'no-build': { type: 'boolean', default: false },
         'collector-port': { type: 'string' },
         'shop-port': { type: 'string' },
         store: { type: 'string' },
@@ -55,12 +57,14 @@ function options() {
     }).values;
   } catch (err) {
     throw new StartError(
-      `${err.message}\nUsage: npm start -- [--once] [--collector-port N] [--shop-port N] [--store file]`,
+      `${err.message}\nUsage: npm start -- [--once] [--no-build] [--collector-port N] [--shop-port N] [--store file]`,
       2,
     );
   }
   if (parsed.help) {
-    log('Usage: npm start -- [--once] [--collector-port 8126] [--shop-port 3000] [--store .sluice/demo.db]');
+    log(
+      'Usage: npm start -- [--once] [--no-build] [--collector-port 8126] [--shop-port 3000] [--store .sluice/demo.db]',
+    );
     process.exit(0);
   }
   const port = (value, name, fallback) => {
@@ -72,6 +76,7 @@ function options() {
   const env = process.env;
   return {
     once: parsed.once || /^(1|true|yes)$/i.test(env.SLUICE_DEMO_ONCE ?? ''),
+    build: !parsed['no-build'],
     collectorPort: port(parsed['collector-port'], '--collector-port', env.SLUICE_COLLECTOR_PORT ?? '8126'),
     shopPort: port(parsed['shop-port'], '--shop-port', env.SHOP_PORT ?? '3000'),
     store: resolve(ROOT, parsed.store ?? env.SLUICE_DEMO_STORE ?? join('.sluice', 'demo.db')),
@@ -106,8 +111,11 @@ function mtime(file) {
   }
 }
 
-/** Builds when an output is missing or older than its sources (tsc takes about a second). */
-function buildIfNeeded() {
+/**
+ * Builds when an output is missing or older than its sources (tsc takes about a second).
+ * With --no-build (the tests: `npm test` has just built) only checks the outputs exist.
+ */
+function buildIfNeeded(allowed) {
   const outputs = [
     [join(ROOT, 'packages/sluice/dist/src/init.js'), [join(ROOT, 'packages/sluice/src')]],
     [
@@ -119,12 +127,18 @@ function buildIfNeeded() {
     const built = mtime(out);
     return built === 0 || sources.some((s) => newest(s) > built);
   });
-  if (!stale && existsSync(join(ROOT, 'packages/collector/ui/dist'))) return;
+  const present = () =>
+    outputs.every(([out]) => mtime(out) > 0) && existsSync(join(ROOT, 'packages/collector/ui/dist'));
+  if (!allowed) {
+    if (present()) return;
+    throw new StartError('Sluice is not built and --no-build was given: run `npm run build` first', 2);
+  }
+  if (!stale && present()) return;
   log('Building Sluice (npm run build)...');
   const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status === 0) return;
   // tsc emits even when it reports type errors: go on if every output is there.
-  if (outputs.every(([out]) => mtime(out) > 0) && existsSync(join(ROOT, 'packages/collector/ui/dist'))) {
+  if (present()) {
     process.stderr.write('npm start: the build reported errors (see above); starting with what it emitted\n');
     return;
   }
@@ -273,7 +287,7 @@ function summaryTable(page) {
 
 async function main() {
   const opts = options();
-  buildIfNeeded();
+  buildIfNeeded(opts.build);
   installShopIfNeeded();
   await ensureFree(opts.collectorPort, 'collector', '--collector-port');
   await ensureFree(opts.shopPort, 'demo shop', '--shop-port');

@@ -1,5 +1,5 @@
 'use strict';
-// README's main job, `npm start`, in its --once mode: it builds if needed, starts the collector
+// README's main job, `npm start`, in its --once mode (--no-build: `npm test` has built): it starts the collector
 // and the shop under Sluice, drives traffic, prints the findings and the Explorer's address,
 // and exits 0 leaving no process behind.
 const assert = require('node:assert/strict');
@@ -52,7 +52,16 @@ test('npm start --once runs the demo end to end and exits 0', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-start-'));
   try {
     const store = path.join(dir, 'demo.db');
-    const r = await run(['--once', '--collector-port', '0', '--shop-port', '0', '--store', store]);
+    const r = await run([
+      '--once',
+      '--no-build',
+      '--collector-port',
+      '0',
+      '--shop-port',
+      '0',
+      '--store',
+      store,
+    ]);
     assert.equal(r.code, 0, `exit code; stderr:\n${r.stderr}`);
     assert.match(r.stdout, /30\/30 requests answered as expected/);
     const explorer = /Vulnerability Explorer: (http:\/\/127\.0\.0\.1:\d+)\/\?service=sluice-demo-shop/.exec(
@@ -87,7 +96,10 @@ test('npm start says which port is taken and how to choose another', async () =>
   await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
   try {
     const port = blocker.address().port;
-    const r = await run(['--once', '--collector-port', String(port), '--shop-port', '0'], 60_000);
+    const r = await run(
+      ['--once', '--no-build', '--collector-port', String(port), '--shop-port', '0'],
+      60_000,
+    );
     assert.equal(r.code, 2);
     assert.match(r.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
     assert.match(r.stderr, /--collector-port <port>/);
@@ -97,7 +109,7 @@ test('npm start says which port is taken and how to choose another', async () =>
 });
 
 test('npm start rejects a bad port argument', async () => {
-  const r = await run(['--once', '--shop-port', 'eighty'], 60_000);
+  const r = await run(['--once', '--no-build', '--shop-port', 'eighty'], 60_000);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--shop-port must be a port number/);
 });
