@@ -15,7 +15,7 @@
 import { concat, makeRange, type Piece, shift, sliceRanges } from '../taint/ranges.js';
 import type { Range } from '../taint/types.js';
 import { isObject } from './coerce.js';
-import type { Tainter } from './tainter.js';
+import { guard, type Tainter } from './tainter.js';
 
 const builtinParse = JSON.parse;
 const builtinStringify = JSON.stringify;
@@ -83,13 +83,15 @@ export function jsonParseImpl(t: Tainter, json: unknown, args: unknown[]): unkno
   const tainted = (value: unknown): unknown => {
     if (typeof value !== 'string') return value;
     const found = table.get(value);
-    return found === undefined ? value : t.make(value, found);
+    return found === undefined ? value : guard(value, () => t.make(value, found));
   };
+  // A tainted key only survives in the fallback engine (V8 internalises native ones).
+  const keys = t.engine.kind === 'js';
   const reviver = args[1];
   if (typeof reviver === 'function') {
-    table = taintedTokens(text as string, ranges);
+    table = guard(table, () => taintedTokens(text as string, ranges));
     const forwarding = function (this: unknown, key: unknown, value: unknown, ...rest: unknown[]): unknown {
-      tainted(key);
+      if (keys) tainted(key);
       return Reflect.apply(reviver, this, [key, tainted(value), ...rest]);
     };
     const wrapped = args.slice();
@@ -97,15 +99,26 @@ export function jsonParseImpl(t: Tainter, json: unknown, args: unknown[]): unkno
     return Reflect.apply(builtinParse, json, wrapped);
   }
   const result = Reflect.apply(builtinParse, json, args);
-  table = taintedTokens(text as string, ranges);
-  if (table.size === 0) return result;
+  return guard(result, () => {
+    table = taintedTokens(text as string, ranges);
+    return taintParsed(result, table.size === 0 ? undefined : tainted, keys);
+  });
+}
+
+/** Replaces the strings of a fresh JSON.parse result by their tainted copies. */
+function taintParsed(
+  result: unknown,
+  tainted: ((value: unknown) => unknown) | undefined,
+  keys: boolean,
+): unknown {
+  if (tainted === undefined) return result;
   if (!isObject(result)) return tainted(result);
   // The result is fresh plain data: walking it and replacing strings is unobservable.
   const stack: object[] = [result];
   while (stack.length !== 0) {
     const node = stack.pop() as Record<string, unknown>;
     for (const key of Object.keys(node)) {
-      tainted(key);
+      if (keys) tainted(key);
       const value = node[key];
       if (typeof value === 'string') node[key] = tainted(value);
       else if (isObject(value)) stack.push(value);
@@ -160,6 +173,10 @@ export function jsonStringifyImpl(t: Tainter, json: unknown, args: unknown[]): u
   wrapped[1] = forwarding;
   const result = Reflect.apply(builtinStringify, json, wrapped) as unknown;
   if (typeof result !== 'string' || seen.length === 0) return result;
+  return guard(result, () => placeStrings(t, result, seen));
+}
+
+function placeStrings(t: Tainter, result: string, seen: readonly string[]): string {
   const pieces: Range[] = [];
   let cursor = 0;
   for (const text of seen) {

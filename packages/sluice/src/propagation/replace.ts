@@ -16,7 +16,7 @@ import { concat, type Piece, sliceRanges } from '../taint/ranges.js';
 import type { Range } from '../taint/types.js';
 import { type Callable, isObject } from './coerce.js';
 import { locateRanges } from './locate.js';
-import type { Tainter } from './tainter.js';
+import { guard, type Tainter } from './tainter.js';
 
 const regExpProto = RegExp.prototype;
 const builtinRegExpReplace = RegExp.prototype[Symbol.replace];
@@ -150,15 +150,17 @@ export function replaceImpl(t: Tainter, builtin: Callable, receiver: string, arg
     const result = Reflect.apply(builtin, receiver, args);
     if (typeof result !== 'string' || !t.hasTaint()) return result;
     // The pattern's own Symbol.replace or an unusual replacement: text search is the best guess.
-    const ranges = locateRanges(t, result, [receiver, replacement]);
-    return ranges === undefined ? result : t.make(result, ranges);
+    return guard(result, () => {
+      const ranges = locateRanges(t, result, [receiver, replacement]);
+      return ranges === undefined ? result : t.make(result, ranges);
+    });
   }
   const templateRanges = byFunction ? undefined : t.ranges(replacement);
   if (own === undefined && templateRanges === undefined && (!byFunction || !t.hasTaint())) {
     return Reflect.apply(builtin, receiver, args);
   }
   // Per match: position, match length, replacement pieces.
-  const records: Array<{ position: number; length: number; pieces: Piece[]; text: string }> = [];
+  const records: MatchRecord[] = [];
   const wrapper = function (this: unknown, ...callArgs: unknown[]): string {
     const matched = `${callArgs[0]}`;
     let last = callArgs.length - 1;
@@ -190,6 +192,24 @@ export function replaceImpl(t: Tainter, builtin: Callable, receiver: string, arg
   const wrappedArgs = args.slice();
   wrappedArgs[1] = wrapper;
   const result = Reflect.apply(builtin, receiver, wrappedArgs) as string;
+  return guard(result, () => assemble(t, receiver, replacement, own, records, result));
+}
+
+interface MatchRecord {
+  readonly position: number;
+  readonly length: number;
+  readonly pieces: Piece[];
+  readonly text: string;
+}
+
+function assemble(
+  t: Tainter,
+  receiver: string,
+  replacement: unknown,
+  own: readonly Range[] | undefined,
+  records: readonly MatchRecord[],
+  result: string,
+): string {
   // Accumulate as the specification does: a match starting before the end of the previous
   // one is replaced by nothing (only possible with a custom exec).
   const pieces: Piece[] = [];

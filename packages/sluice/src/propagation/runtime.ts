@@ -18,7 +18,7 @@ import { locateRanges } from './locate.js';
 import { replaceImpl } from './replace.js';
 import { splitImpl } from './split.js';
 import { STRING_IMPLS, type StringImpl } from './string-methods.js';
-import { createTainter, type Tainter } from './tainter.js';
+import { createTainter, guard, type Tainter } from './tainter.js';
 
 export interface RuntimeOptions {
   /**
@@ -62,8 +62,10 @@ function joinHelper(t: Tainter): MethodHelper {
     const result = Reflect.apply(fn, receiver, args) as unknown;
     if (fn !== arrayJoin || typeof result !== 'string' || result.length === 0) return result;
     if (!Array.isArray(receiver) || types.isProxy(receiver) || !t.hasTaint()) return result;
-    const ranges = joinRanges(t, receiver, args[0], result);
-    return ranges === undefined ? result : t.make(result, ranges);
+    return guard(result, () => {
+      const ranges = joinRanges(t, receiver, args[0], result);
+      return ranges === undefined ? result : t.make(result, ranges);
+    });
   };
 }
 
@@ -150,7 +152,7 @@ export function createPropagationRuntime(
         const a = engine.getRanges(left);
         const b = engine.getRanges(right);
         if (a === undefined && b === undefined) return result;
-        return t.make(result, concat2(a, left.length, b));
+        return guard(result, () => t.make(result, concat2(a, left.length, b)));
       }
     } else if (typeof right !== 'string' && !isObject(left) && !isObject(right)) {
       // Numbers, booleans, bigints, null, undefined: nothing can carry taint.
@@ -165,7 +167,7 @@ export function createPropagationRuntime(
     const rb = typeof b === 'string' ? t.ranges(b) : undefined;
     if (ra === undefined && rb === undefined) return result;
     const leftLength = typeof a === 'string' ? a.length : result.length - (b as string).length;
-    return t.make(result, concat2(ra, leftLength, rb));
+    return guard(result, () => t.make(result, concat2(ra, leftLength, rb)));
   }
 
   /** cooked[0] + ToString(values[0]) + cooked[1] + ..., with the values' ranges. */
@@ -183,7 +185,8 @@ export function createPropagationRuntime(
       }
       result += `${text}${cooked[i + 1]}`;
     }
-    return pieces === undefined ? result : t.make(result, concat(pieces));
+    const found = pieces;
+    return found === undefined ? result : guard(result, () => t.make(result, concat(found)));
   }
 
   function tpl(cooked: readonly string[], ...values: unknown[]): string {
@@ -207,7 +210,8 @@ export function createPropagationRuntime(
       }
       result = result + text + (cooked[i + 1] as string);
     }
-    return pieces === undefined ? result : t.make(result, concat(pieces));
+    const found = pieces;
+    return found === undefined ? result : guard(result, () => t.make(result, concat(found)));
   }
 
   function stringRaw(stringCtor: unknown, strings: TemplateStringsArray, ...values: unknown[]): string {

@@ -5,14 +5,25 @@
  * by searching forward from the previous one.
  */
 import { sliceRanges } from '../taint/ranges.js';
+import type { Range } from '../taint/types.js';
 import { type Callable, isObject } from './coerce.js';
-import type { Tainter } from './tainter.js';
+import { guard, type Tainter } from './tainter.js';
 
 export function splitImpl(t: Tainter, builtin: Callable, receiver: string, args: unknown[]): unknown {
   const result = Reflect.apply(builtin, receiver, args) as unknown;
   const own = t.ranges(receiver);
   if (own === undefined || !Array.isArray(result)) return result;
-  const separator = args[0];
+  // Pieces are replaced one by one: a failure leaves the rest as the built-in made them.
+  return guard(result, () => taintPieces(t, receiver, args[0], result, own));
+}
+
+function taintPieces(
+  t: Tainter,
+  receiver: string,
+  separator: unknown,
+  result: unknown[],
+  own: readonly Range[],
+): unknown[] {
   // The array is new and ours until returned: replacing its elements is unobservable.
   if (!isObject(separator) && typeof separator !== 'symbol') {
     const gap = separator === undefined ? 0 : `${separator}`.length;

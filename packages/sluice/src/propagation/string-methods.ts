@@ -8,7 +8,7 @@
 import { boundaries, concat, type Piece, remap, repeat, sliceRanges, whole } from '../taint/ranges.js';
 import type { Range } from '../taint/types.js';
 import { type Callable, isObject, toIntegerOrInfinity } from './coerce.js';
-import type { Tainter } from './tainter.js';
+import { guard, type Tainter } from './tainter.js';
 
 /** Runs the built-in on a string receiver and returns the (possibly tainted) result. */
 export type StringImpl = (t: Tainter, builtin: Callable, receiver: string, args: unknown[]) => unknown;
@@ -30,11 +30,13 @@ function substringOf(locate: Locator): StringImpl {
     if (typeof result !== 'string' || result.length === 0) return result;
     const ranges = t.ranges(receiver);
     if (ranges === undefined) return result;
-    // An object index already ran its valueOf inside the built-in; it must not run again,
-    // so its position is found by searching (the first occurrence).
-    const from = anyObject(args) ? receiver.indexOf(result) : locate(receiver, args, result);
-    if (from < 0) return result;
-    return t.make(result, sliceRanges(ranges, from, from + result.length));
+    return guard(result, () => {
+      // An object index already ran its valueOf inside the built-in; it must not run again,
+      // so its position is found by searching (the first occurrence).
+      const from = anyObject(args) ? receiver.indexOf(result) : locate(receiver, args, result);
+      if (from < 0) return result;
+      return t.make(result, sliceRanges(ranges, from, from + result.length));
+    });
   };
 }
 
@@ -70,6 +72,10 @@ const concatImpl: StringImpl = (t, builtin, receiver, args) => {
   const parts = new Array<string>(args.length);
   for (let i = 0; i < args.length; i++) parts[i] = `${args[i]}`;
   const result = Reflect.apply(builtin, receiver, parts) as string;
+  return guard(result, () => concatRanges(t, receiver, parts, result));
+};
+
+function concatRanges(t: Tainter, receiver: string, parts: string[], result: string): string {
   let pieces: Piece[] | undefined;
   const first = t.ranges(receiver);
   if (first !== undefined) pieces = [{ ranges: first, length: receiver.length }];
@@ -83,13 +89,15 @@ const concatImpl: StringImpl = (t, builtin, receiver, args) => {
     pieces?.push({ ranges, length: part.length });
   }
   return pieces === undefined ? result : t.make(result, concat(pieces));
-};
+}
 
 const repeatImpl: StringImpl = (t, builtin, receiver, args) => {
   const result = Reflect.apply(builtin, receiver, args) as string;
   const ranges = t.ranges(receiver);
   if (ranges === undefined || result.length === 0) return result;
-  return t.make(result, repeat(ranges, receiver.length, result.length / receiver.length));
+  return guard(result, () =>
+    t.make(result, repeat(ranges, receiver.length, result.length / receiver.length)),
+  );
 };
 
 /** The filler of padStart/padEnd: the fill string repeated and cut to `length`. */
@@ -103,22 +111,26 @@ function fillerRanges(t: Tainter, fill: unknown, length: number): readonly Range
 function pad(atStart: boolean): StringImpl {
   return (t, builtin, receiver, args) => {
     const result = Reflect.apply(builtin, receiver, args) as string;
-    const own = t.ranges(receiver);
-    const fillLength = result.length - receiver.length;
-    // A non-string fill ran its toString inside the built-in; its taint is not followed.
-    const filler = fillLength > 0 ? fillerRanges(t, args[1], fillLength) : undefined;
-    if (own === undefined && filler === undefined) return result;
-    const pieces: Piece[] = atStart
-      ? [
-          { ranges: filler, length: fillLength },
-          { ranges: own, length: receiver.length },
-        ]
-      : [
-          { ranges: own, length: receiver.length },
-          { ranges: filler, length: fillLength },
-        ];
-    return t.make(result, concat(pieces));
+    return guard(result, () => padRanges(t, atStart, receiver, args, result));
   };
+}
+
+function padRanges(t: Tainter, atStart: boolean, receiver: string, args: unknown[], result: string): string {
+  const own = t.ranges(receiver);
+  const fillLength = result.length - receiver.length;
+  // A non-string fill ran its toString inside the built-in; its taint is not followed.
+  const filler = fillLength > 0 ? fillerRanges(t, args[1], fillLength) : undefined;
+  if (own === undefined && filler === undefined) return result;
+  const pieces: Piece[] = atStart
+    ? [
+        { ranges: filler, length: fillLength },
+        { ranges: own, length: receiver.length },
+      ]
+    : [
+        { ranges: own, length: receiver.length },
+        { ranges: filler, length: fillLength },
+      ];
+  return t.make(result, concat(pieces));
 }
 
 /**
@@ -135,13 +147,25 @@ function transform(compareText: boolean): StringImpl {
     const result = Reflect.apply(builtin, receiver, args) as string;
     const ranges = t.ranges(receiver);
     if (ranges === undefined || result.length === 0) return result;
-    if (result.length === receiver.length && !compareText) return t.make(result, ranges);
-    if (result === receiver) return t.make(result, ranges);
-    // Locale arguments that are objects would run their toString again per segment.
-    if (anyObject(args)) return t.make(result, whole(ranges, result.length));
-    const apply = (segment: string): string => Reflect.apply(builtin, segment, args) as string;
-    return t.make(result, segmented(apply, receiver, ranges, result, compareText));
+    return guard(result, () => transformRanges(t, builtin, receiver, args, result, ranges, compareText));
   };
+}
+
+function transformRanges(
+  t: Tainter,
+  builtin: Callable,
+  receiver: string,
+  args: unknown[],
+  result: string,
+  ranges: readonly Range[],
+  compareText: boolean,
+): string {
+  if (result.length === receiver.length && !compareText) return t.make(result, ranges);
+  if (result === receiver) return t.make(result, ranges);
+  // Locale arguments that are objects would run their toString again per segment.
+  if (anyObject(args)) return t.make(result, whole(ranges, result.length));
+  const apply = (segment: string): string => Reflect.apply(builtin, segment, args) as string;
+  return t.make(result, segmented(apply, receiver, ranges, result, compareText));
 }
 
 /**

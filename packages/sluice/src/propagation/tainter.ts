@@ -51,3 +51,15 @@ export function sameRanges(a: readonly Range[], b: readonly Range[]): boolean {
   }
   return true;
 }
+
+/**
+ * Runs a helper's propagation step after the original operation produced `result`: if the
+ * step throws (a Sluice bug), the application still gets the original result.
+ */
+export function guard<T>(result: T, propagate: () => T): T {
+  try {
+    return propagate();
+  } catch {
+    return result;
+  }
+}
