@@ -288,6 +288,40 @@ describe('Vulnerability Explorer (Chromium, real collector)', () => {
     await page.locator('#back-to-list').click();
     await settled(page);
   });
+
+  test('triages several findings at once from the list', async () => {
+    assert.equal(await page.locator('#bulk-apply').isDisabled(), true);
+    await page.getByLabel('Select Weak hash at src/admin/backup.js:30').check();
+    await page.getByLabel('Select Insecure cookie at lib/session.js:12').check();
+    assert.equal(await page.locator('#bulk-count').textContent(), '2 findings selected');
+    assert.equal(
+      await page.locator('#select-page').evaluate((b) => (b as HTMLInputElement).indeterminate),
+      true,
+    );
+    await page.locator('#bulk-status').selectOption('muted');
+    await page.locator('#bulk-apply').click();
+    assert.equal(await page.locator('#bulk-error').textContent(), 'Muting needs a reason.');
+    await page.locator('#bulk-reason').fill('Accepted risk: legacy admin tooling, tracked in SEC-12');
+    await screenshot(page, '10-bulk');
+    await page.locator('#bulk-apply').click();
+    await page.locator('#live', { hasText: '2 findings changed to Muted.' }).waitFor();
+    await settled(page);
+    for (const type of ['Weak hash', 'Insecure cookie']) {
+      const row = page.locator('table.findings tbody tr', { hasText: type });
+      assert.equal(await row.locator('.badge.status').textContent(), 'Muted');
+    }
+    const muted = page.locator('.group-status .check', { hasText: 'Muted' }).locator('.n');
+    assert.equal(await muted.textContent(), '3');
+    const page1 = await api<{ items: Summary[] }>(h.collector, '/api/findings?status=muted&type=WEAK_HASH');
+    assert.equal(page1.items.length, 1);
+    const detail = await api<Detail>(h.collector, `/api/findings/${page1.items[0]?.id}`);
+    assert.equal(detail.statusReason, 'Accepted risk: legacy admin tooling, tracked in SEC-12');
+
+    await page.locator('#select-page').check();
+    assert.equal(await page.locator('#bulk-count').textContent(), '7 findings selected');
+    await page.locator('#select-page').uncheck();
+    assert.equal(await page.locator('#bulk-apply').isDisabled(), true);
+  });
 });
 
 describe('Vulnerability Explorer with a token and many findings', () => {

@@ -2,6 +2,7 @@
 // One page of findings, the facets and the chart series are three requests made together.
 
 import { severityBadge, statusBadge } from './badges.js';
+import { BulkTriage } from './bulk.js';
 import { severityChart, severityLegend } from './charts.js';
 import type { ViewContext } from './context.js';
 import { h } from './dom.js';
@@ -304,7 +305,7 @@ function results(ctx: ViewContext, data: ListData, go: Go): HTMLElement {
             ? 'No finding matches these filters.'
             : 'No findings yet. Point an agent at this collector (DD_TRACE_AGENT_URL) and exercise the application.',
         )
-      : h('div', { class: 'table-scroll' }, table(ctx, page.items, go)),
+      : listing(ctx, page.items, go),
     pagination(ctx, page.page, pages, go),
   );
 }
@@ -330,7 +331,12 @@ function sortHeader(ctx: ViewContext, go: Go, label: string, field: 'severity' |
   );
 }
 
-function table(ctx: ViewContext, items: FindingSummary[], go: Go): HTMLElement {
+function listing(ctx: ViewContext, items: FindingSummary[], go: Go): HTMLElement {
+  const bulk = new BulkTriage(ctx);
+  return h('div', {}, bulk.toolbar, h('div', { class: 'table-scroll' }, table(ctx, items, go, bulk)));
+}
+
+function table(ctx: ViewContext, items: FindingSummary[], go: Go, bulk: BulkTriage): HTMLElement {
   return h(
     'table',
     { class: 'findings' },
@@ -341,6 +347,7 @@ function table(ctx: ViewContext, items: FindingSummary[], go: Go): HTMLElement {
       h(
         'tr',
         {},
+        h('th', { scope: 'col', class: 'select-col' }, bulk.selectAllBox()),
         sortHeader(ctx, go, 'Severity', 'severity'),
         h('th', { scope: 'col' }, 'Finding'),
         h('th', { scope: 'col' }, 'Service'),
@@ -352,12 +359,12 @@ function table(ctx: ViewContext, items: FindingSummary[], go: Go): HTMLElement {
     h(
       'tbody',
       {},
-      items.map((f) => row(ctx, f)),
+      items.map((f) => row(ctx, f, bulk)),
     ),
   );
 }
 
-function row(ctx: ViewContext, f: FindingSummary): HTMLElement {
+function row(ctx: ViewContext, f: FindingSummary, bulk: BulkTriage): HTMLElement {
   const href = formatRoute({ ...ctx.route, finding: String(f.id), bucket: 'day' }) || '?';
   const link = h('a', { href, 'data-nav': '', class: 'finding-link' }, typeLabel(f.type));
   const tr = h(
@@ -371,6 +378,11 @@ function row(ctx: ViewContext, f: FindingSummary): HTMLElement {
         link.click();
       },
     },
+    h(
+      'td',
+      { class: 'select-col' },
+      bulk.rowBox(String(f.id), `${typeLabel(f.type)} at ${locationText(f.location)}`),
+    ),
     h('td', {}, severityBadge(f.severity)),
     h(
       'td',
