@@ -3,7 +3,7 @@
 // and the ES module load hook (which may run in a loader thread).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { RUNTIME_BINDING } from './binding.js';
+import { isRewritten } from './binding.js';
 import { RewriteCache } from './cache.js';
 import { FileFilter, type FileFilterOptions } from './filter.js';
 import type { RewriteStats, rewrite, StringLiteral } from './rewrite.js';
@@ -98,7 +98,7 @@ export class FileRewriter {
   process(code: string, file: string, isModule: boolean, url?: string): string {
     // Loaded while rewriting (the parser's own modules), or seen a second time by another
     // hook (require of an ES module on Node 22 passes the load hook and _compile): as is.
-    if (this.guard.busy || code.includes(RUNTIME_BINDING)) return code;
+    if (this.guard.busy || isRewritten(code)) return code;
     try {
       if (!this.filter.accepts(file)) {
         this.emit({ type: 'skipped', file });

@@ -9,7 +9,7 @@ import { encode } from '@jridgewell/sourcemap-codec';
 import MagicString from 'magic-string';
 import { type ParserOptions, parseSync, rawTransferSupported, visitorKeys } from 'oxc-parser';
 import { RUNTIME_LOCAL, STRING_METHODS } from '../propagation/contract.js';
-import { RUNTIME_BINDING } from './binding.js';
+import { isRewritten, RUNTIME_BINDING, RUNTIME_IMPORT } from './binding.js';
 import { findToken, LineIndex, lineBreaks, needsSpaceBefore, skipTrivia } from './scan.js';
 import {
   composeMaps,
@@ -63,7 +63,7 @@ export interface RewriteFailure {
 
 export type RewriteResult = RewriteSuccess | RewriteFailure;
 
-export { RUNTIME_BINDING };
+export { RUNTIME_BINDING, RUNTIME_IMPORT };
 
 const MIN_LITERAL_LENGTH = 8;
 const METHOD_SET: ReadonlySet<string> = new Set<string>(STRING_METHODS);
@@ -98,7 +98,7 @@ export function rewrite(code: string, options: RewriteOptions): RewriteResult {
 
 function rewriteUnsafe(code: string, options: RewriteOptions): RewriteResult {
   const stats: RewriteStats = { rewritten: {}, leftAlone: {} };
-  if (code.includes(RUNTIME_BINDING)) {
+  if (isRewritten(code)) {
     stats.leftAlone.alreadyRewritten = 1;
     return { ok: true, code, map: undefined, changed: false, stats, literals: [] };
   }
@@ -188,8 +188,9 @@ class Editor {
   bindingText(program: Node): string {
     const body = program.body as Node[];
     const afterDirective = body[0]?.type === 'ExpressionStatement' && typeof body[0].directive === 'string';
+    const binding = program.sourceType === 'module' ? RUNTIME_IMPORT : RUNTIME_BINDING;
     // After a directive without `;`, the binding must not continue its expression statement.
-    return afterDirective ? `;${RUNTIME_BINDING}` : RUNTIME_BINDING;
+    return afterDirective ? `;${binding}` : binding;
   }
 
   visit(node: Node, parent: Node | undefined, key: string, noRewrite = false): void {

@@ -108,6 +108,14 @@ describe('installRewriter: CommonJS and ES modules through real child processes'
     });
   }
 
+  it('ES module import cycles: hoisted functions called before their module body runs still work', () => {
+    const dir = path.join(fixtures, 'esm-cycle');
+    const plain = node(['a.mjs'], dir);
+    const rewritten = node(['--import', preloadMjs, 'a.mjs'], dir);
+    assert.equal(rewritten.stdout, plain.stdout);
+    assert.equal(rewritten.report?.counters.rewritten, 1, 'a.mjs (b.mjs has nothing to rewrite)');
+  });
+
   it('require() of an ES module is rewritten as a module', () => {
     const plain = node(['require-esm.cjs'], app);
     const rewritten = node(['--require', preloadCjs, 'require-esm.cjs'], app);
