@@ -128,7 +128,11 @@ export function renderDetail(
         section(
           'triage',
           'Triage',
-          triagePanel(ctx, f, (finding) => rerender({ ...data, finding })),
+          triagePanel(ctx, f, (finding) => {
+            rerender({ ...data, finding });
+            // The form was redrawn: keep the keyboard in it rather than on the page's start.
+            document.getElementById('status-select')?.focus();
+          }),
         ),
         section('occurrences', 'Occurrences over time', occurrences(ctx, data)),
         f.versions.length > 0 ? section('versions', 'By service version', versionsTable(f)) : null,
