@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encode } from '../src/msgpack.js';
 import { type Collector, startCollector } from '../src/server.js';
+import { openStore } from '../src/store/open.js';
 import {
   dotnetSpan,
   javaSpan,
@@ -401,3 +402,41 @@ for (const backend of BACKENDS)
       });
     });
   });
+
+describe('two collectors behind a load balancer, one PostgreSQL', () => {
+  it('count every sighting once, whichever collector received it', async () => {
+    const pg = BACKENDS[1];
+    if (!pg) throw new Error('no postgres backend');
+    const opened = await pg.open();
+    const other = await openStore({ url: opened.url, schema: opened.schema as string });
+    const a = await startCollector({ port: 0, store: opened.store, uiDir: null, autoCloseAfterMs: 0 });
+    const b = await startCollector({ port: 0, store: other, uiDir: null, autoCloseAfterMs: 0 });
+    try {
+      const sends = [];
+      for (let i = 0; i < 16; i++) {
+        const target = i % 2 ? b : a;
+        sends.push(
+          put(target.url, '/v0.4/traces', msgpackTraces([[nodeSpan({ service: 'lb', payload: `p${i}` })]])),
+        );
+      }
+      const results = await Promise.all(sends);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(16).fill(200),
+      );
+      const page = await a.store.list({ service: ['lb'] });
+      assert.equal(page.total, 2);
+      assert.deepEqual(
+        page.items.map((f) => f.occurrences),
+        [16, 16],
+      );
+      const fromB = await (await fetch(`${b.url}/api/findings?service=lb`)).json();
+      assert.equal((fromB as { total: number }).total, 2, 'both collectors serve the same findings');
+    } finally {
+      await a.close();
+      await b.close();
+      await other.close();
+      await opened.cleanup();
+    }
+  });
+});
