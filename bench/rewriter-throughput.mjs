@@ -57,9 +57,12 @@ function measure(label, fn) {
   return { label, seconds, mbps: megabytes / seconds, failed };
 }
 
+// .js browser builds without "type": "module" only parse as modules: retry like the dry run.
 const sluice = measure(
   'sluice (oxc-parser + magic-string)',
-  (f) => rewrite(f.code, { filename: f.file, isModule: f.isModule }).ok,
+  (f) =>
+    rewrite(f.code, { filename: f.file, isModule: f.isModule }).ok ||
+    rewrite(f.code, { filename: f.file, isModule: true }).ok,
 );
 const dd = measure('@datadog/wasm-js-rewriter', (f) => {
   try {
