@@ -35,7 +35,7 @@ async function run(withSluice) {
       ...process.env,
       NODE_OPTIONS: '',
       SLUICE_IAST_ENABLED: String(withSluice),
-      SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+      SLUICE_IAST_DEDUPLICATION_ENABLED: process.env.DEDUP ?? 'false',
       DD_TRACE_AGENT_URL: agentUrl,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

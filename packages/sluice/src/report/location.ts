@@ -29,7 +29,7 @@ export interface Location {
 const MAX_FRAMES = 24;
 const MAX_CACHED_MAPS = 500;
 
-interface CallSiteLike {
+export interface CallSiteLike {
   getFileName(): string | null | undefined;
   getLineNumber(): number | null;
   getColumnNumber(): number | null;
@@ -48,8 +48,8 @@ export class FrameResolver {
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
-  /** The stack above `skip` (exclusive), mapped. */
-  capture(skip: (...args: never) => unknown): Frame[] {
+  /** The stack above `skip` (exclusive); frames are mapped lazily, only those needed. */
+  capture(skip: (...args: never) => unknown): CapturedStack {
     const prepare = Error.prepareStackTrace;
     const limit = Error.stackTraceLimit;
     const holder: { stack?: unknown } = {};
@@ -58,10 +58,21 @@ export class FrameResolver {
       Error.stackTraceLimit = MAX_FRAMES;
       Error.captureStackTrace(holder, skip);
       const sites = holder.stack as CallSiteLike[] | undefined;
-      return Array.isArray(sites) ? sites.map((s) => this.#frame(s)) : [];
+      return new CapturedStack(this, Array.isArray(sites) ? sites : []);
     } finally {
       Error.prepareStackTrace = prepare;
       Error.stackTraceLimit = limit;
+    }
+  }
+
+  /** A call site's file name, `file://` URLs as paths. */
+  siteFile(site: CallSiteLike): string {
+    const file = site.getFileName() ?? site.getScriptNameOrSourceURL?.() ?? '<anonymous>';
+    if (!file.startsWith('file://')) return file;
+    try {
+      return fileURLToPath(file);
+    } catch {
+      return file;
     }
   }
 
@@ -74,18 +85,6 @@ export class FrameResolver {
 
   isOwnFile(file: string): boolean {
     return this.ownDirs.some((dir) => file.startsWith(dir));
-  }
-
-  /** The caller of the hooked function when it is application code (skipping node: and Sluice frames). */
-  locateDirectCaller(frames: readonly Frame[]): Location | undefined {
-    const caller = frames.find((f) => path.isAbsolute(f.file) && !this.isOwnFile(f.file));
-    return caller && this.isApplicationFile(caller.file) ? this.toLocation(caller) : undefined;
-  }
-
-  /** The first application frame of `frames`, as a location. */
-  locate(frames: readonly Frame[]): Location | undefined {
-    const frame = frames.find((f) => this.isApplicationFile(f.file));
-    return frame ? this.toLocation(frame) : undefined;
   }
 
   toLocation(frame: Frame): Location {
@@ -103,15 +102,8 @@ export class FrameResolver {
     return rel.split(path.sep).join('/');
   }
 
-  #frame(site: CallSiteLike): Frame {
-    let file = site.getFileName() ?? site.getScriptNameOrSourceURL?.() ?? '<anonymous>';
-    if (file.startsWith('file://')) {
-      try {
-        file = fileURLToPath(file);
-      } catch {
-        // keep the URL
-      }
-    }
+  /** One call site as a frame, mapped through its source map. */
+  frame(site: CallSiteLike, file: string = this.siteFile(site)): Frame {
     const line = site.getLineNumber() ?? 0;
     const column = site.getColumnNumber() ?? 0;
     const fn = site.getFunctionName() ?? undefined;
@@ -184,5 +176,59 @@ export class FrameResolver {
       json = readFileSync(mapFile, 'utf8');
     }
     return new SourceMap(JSON.parse(json));
+  }
+}
+
+/** A captured stack; frames are mapped on demand and cached. */
+export class CapturedStack {
+  readonly #frames: Array<Frame | undefined>;
+  readonly #files: string[];
+
+  constructor(
+    private readonly resolver: FrameResolver,
+    private readonly sites: readonly CallSiteLike[],
+  ) {
+    this.#frames = new Array(sites.length);
+    this.#files = sites.map((s) => resolver.siteFile(s));
+  }
+
+  #at(i: number): Frame {
+    let frame = this.#frames[i];
+    if (!frame) {
+      frame = this.resolver.frame(this.sites[i] as CallSiteLike, this.#files[i]);
+      this.#frames[i] = frame;
+    }
+    return frame;
+  }
+
+  /** The first application frame. Frames of node: and Sluice are skipped without mapping. */
+  locate(): Location | undefined {
+    for (let i = 0; i < this.sites.length; i++) {
+      const raw = this.#files[i] as string;
+      if (!path.isAbsolute(raw) || this.resolver.isOwnFile(raw)) continue;
+      const frame = this.#at(i);
+      if (this.resolver.isApplicationFile(frame.file)) return this.resolver.toLocation(frame);
+    }
+    return undefined;
+  }
+
+  /** The hooked function's caller (first frame outside node: and Sluice) when it is application code. */
+  locateDirectCaller(): Location | undefined {
+    for (let i = 0; i < this.sites.length; i++) {
+      const raw = this.#files[i] as string;
+      if (!path.isAbsolute(raw) || this.resolver.isOwnFile(raw)) continue;
+      const frame = this.#at(i);
+      return this.resolver.isApplicationFile(frame.file) ? this.resolver.toLocation(frame) : undefined;
+    }
+    return undefined;
+  }
+
+  /** Every frame except Sluice's own, mapped. */
+  frames(): Frame[] {
+    const out: Frame[] = [];
+    for (let i = 0; i < this.sites.length; i++) {
+      if (!this.resolver.isOwnFile(this.#files[i] as string)) out.push(this.#at(i));
+    }
+    return out;
   }
 }

@@ -11,7 +11,7 @@ import type { VulnerabilityType } from '../vulnerability-types.js';
 import { CATALOG } from './catalog.js';
 import type { Evidence, Finding } from './finding.js';
 import { hashSource, vulnerabilityHash } from './hash.js';
-import type { FrameResolver, Location } from './location.js';
+import type { CapturedStack, FrameResolver, Location } from './location.js';
 
 export interface ReportRequest {
   readonly type: VulnerabilityType;
@@ -65,22 +65,20 @@ export class Reporter {
       return undefined;
     }
     let location: Location | undefined;
-    let frames: Finding['frames'];
+    let stack: CapturedStack | undefined;
     if (request.location === undefined) {
-      const captured = this.frames.capture(request.skip ?? this.report);
-      location = request.directCaller
-        ? this.frames.locateDirectCaller(captured)
-        : this.frames.locate(captured);
+      stack = this.frames.capture(request.skip ?? this.report);
+      location = request.directCaller ? stack.locateDirectCaller() : stack.locate();
       // Only application code is reported: a sink reached from a library alone is not ours.
       if (!location && !request.locationOptional) return undefined;
-      frames = location ? captured.filter((f) => !this.frames.isOwnFile(f.file)) : undefined;
     } else location = request.location ?? undefined;
     const hash = vulnerabilityHash(request.hashSource ?? hashSource(request.type, location));
     if (this.dedup && !this.dedup.firstTime(`${request.type}${hash}`)) {
       this.#suppressed++;
       return undefined;
     }
-    const stackId = ctx && frames && this.options.stackTraceEnabled ? ctx.nextStackId() : undefined;
+    const stackId =
+      ctx && stack && location && this.options.stackTraceEnabled ? ctx.nextStackId() : undefined;
     const finding: Finding = {
       type: request.type,
       ...CATALOG[request.type],
@@ -88,7 +86,7 @@ export class Reporter {
       evidence: request.evidence,
       location,
       stackId,
-      frames: stackId !== undefined ? frames : undefined,
+      frames: stackId !== undefined ? stack?.frames() : undefined,
     };
     this.#reported++;
     this.onFinding(finding);
