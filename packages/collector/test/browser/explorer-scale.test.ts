@@ -14,7 +14,7 @@ async function settled(page: Page): Promise<void> {
   });
 }
 
-describe('Vulnerability Explorer with 10,000 findings', () => {
+describe('Vulnerability Explorer with 10,000 findings', { timeout: 180_000 }, () => {
   let h: Harness;
   let page: Page;
   const apiCalls: string[] = [];

@@ -39,7 +39,7 @@ function webSpan(
   };
 }
 
-describe('Vulnerability Explorer with Java and Python tracer reports', () => {
+describe('Vulnerability Explorer with Java and Python tracer reports', { timeout: 180_000 }, () => {
   let h: Harness;
   let page: Page;
 

@@ -59,7 +59,7 @@ async function total(page: Page): Promise<string> {
   return (await page.locator('#total').textContent()) ?? '';
 }
 
-describe('Vulnerability Explorer (Chromium, real collector)', () => {
+describe('Vulnerability Explorer (Chromium, real collector)', { timeout: 180_000 }, () => {
   let h: Harness;
   let page: Page;
 
@@ -324,7 +324,7 @@ describe('Vulnerability Explorer (Chromium, real collector)', () => {
   });
 });
 
-describe('Vulnerability Explorer with a token and many findings', () => {
+describe('Vulnerability Explorer with a token and many findings', { timeout: 180_000 }, () => {
   let h: Harness;
   let page: Page;
   const TOKEN = 'explorer-test-token-5f2c';
