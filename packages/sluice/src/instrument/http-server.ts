@@ -100,26 +100,36 @@ export class HttpServerInstrumentation implements Instrumentation {
         self.guard(error);
         return call();
       }
-      return self.run(message, () => {
-        try {
-          self.#start.publish(message);
-          let ended = false;
-          const end = () => {
-            if (ended) return;
-            ended = true;
-            try {
-              self.#end.publish({ req: message.req, res: message.res });
-            } catch (error) {
-              self.guard(error);
-            }
-          };
-          message.res.once('finish', end);
-          message.res.once('close', end);
-        } catch (error) {
-          self.guard(error);
-        }
+      // Whether the application's listeners ran: an error thrown before that is Sluice's own
+      // (the request is then served unanalysed); one thrown after is the application's.
+      let dispatched = false;
+      try {
+        return self.run(message, () => {
+          try {
+            self.#start.publish(message);
+            let ended = false;
+            const end = () => {
+              if (ended) return;
+              ended = true;
+              try {
+                self.#end.publish({ req: message.req, res: message.res });
+              } catch (error) {
+                self.guard(error);
+              }
+            };
+            message.res.once('finish', end);
+            message.res.once('close', end);
+          } catch (error) {
+            self.guard(error);
+          }
+          dispatched = true;
+          return call();
+        });
+      } catch (error) {
+        if (dispatched) throw error;
+        self.guard(error);
         return call();
-      });
+      }
     };
   }
 

@@ -129,3 +129,33 @@ test('http server hook: enable, disable, enable; a throwing runner is the app’
   assert.deepEqual(errors, []);
   assert.equal(Object.hasOwn(http.Server.prototype, 'emit'), false);
 });
+
+test('http server hook: a request runner that throws leaves the request served as without Sluice', async () => {
+  const errors: unknown[] = [];
+  const inst = new HttpServerInstrumentation(
+    () => {
+      throw new Error('runner broke');
+    },
+    (e) => errors.push(e),
+  );
+  const server = http.createServer((req, res) => res.end(`served ${req.url}`));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  inst.enable();
+  try {
+    const body = await new Promise<string>((resolve) =>
+      http.get({ port: (server.address() as AddressInfo).port, path: '/x', host: '127.0.0.1' }, (res) => {
+        let d = '';
+        res.on('data', (c) => {
+          d += c;
+        });
+        res.on('end', () => resolve(d));
+      }),
+    );
+    assert.equal(body, 'served /x');
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]), /runner broke/);
+  } finally {
+    inst.disable();
+    server.close();
+  }
+});
