@@ -69,12 +69,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const isUi = url.pathname === '/' || url.pathname === '/ui' || url.pathname.startsWith('/ui/');
     if (!isApi && !isUi) throw new CollectorError('SLC_ERR_NOT_FOUND', `no endpoint ${url.pathname}`);
     const auth = checkToken(req, url, token);
-    if (!auth.ok)
-      throw new CollectorError(
-        'SLC_ERR_UNAUTHORIZED',
-        'a valid token is required (Authorization: Bearer <token>)',
-      );
     if (isApi) {
+      if (!auth.ok)
+        throw new CollectorError(
+          'SLC_ERR_UNAUTHORIZED',
+          'a valid token is required (Authorization: Bearer <token>)',
+        );
       try {
         await api.handle(req, res, url);
       } catch (err) {
@@ -84,7 +84,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw new CollectorError('SLC_ERR_METHOD_NOT_ALLOWED', `method ${req.method} is not allowed here`);
-    serveStatic(res, uiDir, url.pathname, auth.viaQuery && token ? { 'set-cookie': tokenCookie(token) } : {});
+    // The Explorer's static files hold no data, so they load without a token: the page then
+    // meets the API's 401 and asks for the token itself instead of showing a raw JSON error.
+    serveStatic(
+      res,
+      uiDir,
+      url.pathname,
+      auth.ok && auth.viaQuery && token ? { 'set-cookie': tokenCookie(token) } : {},
+    );
   };
 
   const server = createServer((req, res) => {

@@ -274,7 +274,7 @@ describe('API token', () => {
     await cleanup();
   });
 
-  it('requires the token for the API and UI but not for the intake', async () => {
+  it('requires the token for the API but not for the intake or the Explorer page', async () => {
     const denied = await call<{ error: { code: string } }>(`${collector.url}/api/findings`);
     assert.equal(denied.status, 401);
     assert.equal(denied.body.error.code, 'SLC_ERR_UNAUTHORIZED');
@@ -282,7 +282,11 @@ describe('API token', () => {
       (await fetch(`${collector.url}/api/findings`, { headers: { authorization: 'Bearer wrong' } })).status,
       401,
     );
-    assert.equal((await fetch(`${collector.url}/`)).status, 401);
+    const page = await fetch(`${collector.url}/`);
+    assert.equal(page.status, 200, 'the page loads and asks for the token itself');
+    assert.equal(page.headers.get('set-cookie'), null);
+    const wrongQuery = await fetch(`${collector.url}/?token=wrong`);
+    assert.equal(wrongQuery.headers.get('set-cookie'), null, 'a wrong token sets no cookie');
     const ok = await fetch(`${collector.url}/api/findings`, {
       headers: { authorization: 'Bearer s3cret-token' },
     });

@@ -341,9 +341,9 @@ describe('Vulnerability Explorer with a token and many findings', { timeout: 180
 
   test('opens with ?token= once: the token leaves the address, the page keeps working after reloads', async () => {
     const bare = await page.goto(h.collector.url);
-    // The contract lets the collector guard the page itself (401) or only the API, in which
-    // case the page must ask for the token.
-    if (bare?.status() !== 401) await page.locator('#token-input').waitFor();
+    // The page itself loads without a token and asks for one when the API answers 401.
+    assert.equal(bare?.status(), 200);
+    await page.locator('#token-input').waitFor();
     await page.goto(`${h.collector.url}/?token=${TOKEN}&pageSize=50`);
     await settled(page);
     assert.equal(search(page).get('token'), null);
