@@ -28,6 +28,15 @@ const STARTUP_TIMEOUT_MS = 30_000;
 // The agent exports once a second: findings are all in when the intake count stops moving.
 const SETTLE_POLL_MS = 1_200;
 const SETTLE_TIMEOUT_MS = 20_000;
+const OVERRIDDEN = [
+  'IAST_ENABLED',
+  'TRACE_AGENT_URL',
+  'AGENT_HOST',
+  'TRACE_AGENT_PORT',
+  'SERVICE',
+  'ENV',
+  'VERSION',
+];
 
 class StartError extends Error {
   constructor(message, exitCode = 1) {
@@ -331,6 +340,8 @@ async function main() {
         cwd: SHOP_DIR,
         env: {
           ...process.env,
+          // A SLUICE_ name wins over its DD_ twin: drop any the caller has set.
+          ...Object.fromEntries(OVERRIDDEN.map((name) => [`SLUICE_${name}`, undefined])),
           DD_IAST_ENABLED: 'true',
           DD_TRACE_AGENT_URL: collectorUrl,
           DD_SERVICE: SERVICE,

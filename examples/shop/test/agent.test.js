@@ -9,7 +9,17 @@ const os = require('node:os');
 const path = require('node:path');
 const { after, before, describe, test } = require('node:test');
 const { drive } = require('../drive');
-const { start, COLLECTOR_BIN, ROOT, SHOP_DIR, SHOP_READY, COLLECTOR_READY } = require('./helpers');
+const {
+  ensureDependencies,
+  start,
+  COLLECTOR_BIN,
+  ROOT,
+  SHOP_DIR,
+  SHOP_READY,
+  COLLECTOR_READY,
+} = require('./helpers');
+
+ensureDependencies();
 
 const SERVICE = 'shop-under-test';
 // Findings reported when the application's code loads, before any request: the literals in
@@ -48,7 +58,10 @@ describe('demo shop under Sluice, reporting to the collector', () => {
         DD_TRACE_AGENT_URL: api,
         DD_SERVICE: SERVICE,
         SHOP_PORT: '0',
+        // A SLUICE_ name would win over its DD_ twin.
         SLUICE_IAST_ENABLED: undefined,
+        SLUICE_TRACE_AGENT_URL: undefined,
+        SLUICE_SERVICE: undefined,
       },
       ready: SHOP_READY,
     });

@@ -5,7 +5,9 @@ const assert = require('node:assert/strict');
 const net = require('node:net');
 const { after, before, describe, test } = require('node:test');
 const { CASES, drive } = require('../drive');
-const { start, SHOP_READY } = require('./helpers');
+const { ensureDependencies, start, SHOP_READY } = require('./helpers');
+
+ensureDependencies();
 
 describe('demo shop endpoints (no agent)', () => {
   let shop;

@@ -9,7 +9,9 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { test } = require('node:test');
-const { ROOT } = require('./helpers');
+const { ensureDependencies, ROOT } = require('./helpers');
+
+ensureDependencies();
 
 const START = path.join(ROOT, 'scripts', 'start.mjs');
 
