@@ -263,20 +263,29 @@ async function getJson(url) {
   return res.json();
 }
 
-/** Waits until the collector has received every finding the agent is going to send for now. */
-async function settle(collectorUrl) {
+/** The number of findings the collector's intake has received since it started. */
+async function received(collectorUrl) {
+  const health = await getJson(`${collectorUrl}/api/health`);
+  return Number(health.intake?.findings ?? 0);
+}
+
+/**
+ * Waits until the collector has received what the traffic produced: more findings than
+ * before it (a new shop process reports its findings again), and no more for one poll.
+ */
+async function settle(collectorUrl, before) {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   let last = -1;
-  let stableFor = 0;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
-    const health = await getJson(`${collectorUrl}/api/health`);
-    const received = Number(health.intake?.findings ?? 0);
-    stableFor = received === last && received > 0 ? stableFor + 1 : 0;
-    last = received;
-    if (stableFor >= 1) return received;
+    const now = await received(collectorUrl);
+    if (now > before && now === last) return true;
+    last = now;
   }
-  return last;
+  process.stderr.write(
+    `npm start: findings were still arriving after ${SETTLE_TIMEOUT_MS / 1000} s; the summary may be incomplete\n`,
+  );
+  return false;
 }
 
 function summaryTable(page) {
@@ -364,6 +373,7 @@ async function main() {
       });
     for (const p of procs) unexpectedExit(p);
 
+    const before = await received(collectorUrl);
     log(`\nDriving traffic through the demo shop at ${shopUrl} ...`);
     const { drive, format } = createRequire(import.meta.url)(join(SHOP_DIR, 'drive.js'));
     const results = await drive(shopUrl);
@@ -371,7 +381,7 @@ async function main() {
     for (const r of failed) process.stderr.write(`${format(r)}\n`);
     log(`${results.length - failed.length}/${results.length} requests answered as expected`);
 
-    await settle(collectorUrl);
+    await settle(collectorUrl, before);
     const page = await getJson(`${collectorUrl}/api/findings?service=${SERVICE}&pageSize=200&sort=-severity`);
     log(`\nFindings for service ${SERVICE}:\n${summaryTable(page)}`);
     log(`\nVulnerability Explorer: ${collectorUrl}/?service=${SERVICE}`);
