@@ -10,6 +10,8 @@ export interface Corpus {
   /** Inputs, each run through every case. Tainted in the "tainted" mode. */
   inputs: string[];
   cases: Record<string, (lib: never, input: string) => unknown>;
+  /** The package has an ES module build, run too through import() (its namespace is `lib`). */
+  esm?: boolean;
 }
 
 const markdown = [
@@ -104,6 +106,7 @@ export const CORPORA: Corpus[] = [
   {
     name: 'marked',
     dirs: ['marked'],
+    esm: true,
     inputs: markdown,
     cases: {
       parse: (m: Lib, s) => (m.marked as unknown as Lib).parse?.(s) ?? m.parse?.(s),

@@ -35,10 +35,10 @@ interface RunOutput {
  */
 const STRING_RESULTS = new Set(['marked', 'handlebars', 'ejs', 'qs', 'yaml']);
 
-function run(name: string, rewritten: boolean, taint = false): RunOutput {
+function run(name: string, rewritten: boolean, taint = false, esm = false): RunOutput {
   const corpus = CORPORA.find((c) => c.name === name);
   assert.ok(corpus);
-  const reportFile = path.join(scratch, `${name}-${rewritten}-${taint}.json`);
+  const reportFile = path.join(scratch, `${name}-${rewritten}-${taint}-${esm}.json`);
   const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_TEST_REPORT: reportFile };
   env.SLUICE_TEST_REWRITER = JSON.stringify({
     include: corpus.dirs.map((d) => `${nodeModules}/${d}/**`),
@@ -46,6 +46,7 @@ function run(name: string, rewritten: boolean, taint = false): RunOutput {
   });
   const args = rewritten ? ['--require', preload, runner, name] : [runner, name];
   if (taint) args.push('--taint');
+  if (esm) args.push('--esm');
   const r = spawnSync(process.execPath, args, {
     env,
     encoding: 'utf8',
@@ -85,5 +86,20 @@ describe('differential: plain vs every file rewritten', () => {
           assert.ok(tainted.tainted > 0, 'some string results are tainted');
       }
     });
+    if (corpus.esm) {
+      it(`${corpus.name} (ES module build, through the ESM load hook): identical outputs and exceptions`, () => {
+        const plain = run(corpus.name, false, false, true);
+        const rewritten = run(corpus.name, true, false, true);
+        const report = rewritten.report;
+        assert.ok(report);
+        assert.deepEqual(report.failures, []);
+        assert.ok(
+          report.files.some((f) => f.file.endsWith('.esm.js') && f.changed),
+          'the ES module build was rewritten',
+        );
+        assert.deepEqual(rewritten.results, plain.results);
+        assert.deepEqual(run(corpus.name, false).results, plain.results, 'the ESM and CommonJS builds agree');
+      });
+    }
   }
 });

@@ -1,7 +1,8 @@
 // Child-process runner of one package's corpus (see corpora.ts), plain or under the rewriter
 // preload. Prints {results, ms} as JSON: results are util.inspect serialisations (sorted keys)
 // of each case's value or thrown error, so plain and rewritten runs compare as text.
-// Usage: node run-corpus.js <package> [--iterations N] [--taint]
+// Usage: node run-corpus.js <package> [--iterations N] [--taint] [--esm]
+// --esm loads the package with import() (its ES module build, through the ESM load hook).
 import { inspect } from 'node:util';
 import { CORPORA } from './corpora.js';
 
@@ -30,7 +31,7 @@ function serialise(run: () => unknown, engine: EngineLike | undefined): string {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [name] = process.argv.slice(2);
   const iterations = Number(process.argv[process.argv.indexOf('--iterations') + 1]) || 1;
   const taint = process.argv.includes('--taint');
@@ -38,7 +39,9 @@ function main(): void {
   if (!corpus) throw new Error(`unknown corpus ${name}`);
   const engine = (globalThis as Record<symbol, EngineLike | undefined>)[Symbol.for('sluice.test.engine')];
   if (taint && !engine) throw new Error('--taint needs the real runtime (preload with an engine)');
-  const lib = require(corpus.name) as never;
+  const esm = process.argv.includes('--esm');
+  if (esm && !corpus.esm) throw new Error(`${name} has no ES module build in the corpus`);
+  const lib = (esm ? await import(corpus.name) : require(corpus.name)) as never;
   const inputs = (): string[] =>
     taint && engine
       ? corpus.inputs.map((s) =>
@@ -75,4 +78,4 @@ function main(): void {
   process.stdout.write(JSON.stringify({ results, ms, cpuMs, tainted }));
 }
 
-main();
+void main();
