@@ -83,7 +83,11 @@ test('npm start --once runs the demo end to end and exits 0', async () => {
       ['WEAK_RANDOMNESS', 'low'],
       ['XCONTENTTYPE_HEADER_MISSING', 'low'],
     ])
-      assert.match(r.stdout, new RegExp(`^  ${type} +${severity} +1$`, 'm'), `${type} in the summary`);
+      assert.match(
+        r.stdout,
+        new RegExp(`^  ${type} +${severity} +1$`, 'm'),
+        `${type} in the summary; stderr:\n${r.stderr}`,
+      );
     assert.match(r.stdout, /^ {2}WEAK_HASH +medium +2$/m);
     assert.ok(fs.statSync(store).size > 0, 'the SQLite store was written');
     // Both children are gone: nothing answers at the collector's address any more.
