@@ -116,6 +116,33 @@ describe('installRewriter: CommonJS and ES modules through real child processes'
     assert.equal(rewritten.report?.counters.rewritten, 1, 'a.mjs (b.mjs has nothing to rewrite)');
   });
 
+  it('TypeScript through tsx (CommonJS): rewritten after tsx compiled it, maps chained to the .ts source', () => {
+    const dir = path.join(fixtures, 'ts-app');
+    const plain = node(['--enable-source-maps', '--import', 'tsx', 'main.ts'], dir);
+    const rewritten = node(
+      ['--enable-source-maps', '--require', preloadCjs, '--import', 'tsx', 'main.ts'],
+      dir,
+    );
+    assert.equal(rewritten.stdout, plain.stdout, 'same greeting, same frame (line and column in lib.ts)');
+    assert.match(plain.stdout, /lib\.ts:13:\d+\)/);
+    assert.deepEqual(
+      rewritten.report?.files.map((f) => [path.basename(f.file), f.changed]),
+      [
+        ['main.ts', true],
+        ['lib.ts', true],
+      ],
+    );
+  });
+
+  it('TypeScript through tsx (ES module): rewritten when Sluice is imported after tsx', () => {
+    const dir = path.join(fixtures, 'ts-app');
+    const plain = node(['--import', 'tsx', 'esm-main.mts'], dir);
+    const rewritten = node(['--import', 'tsx', '--import', preloadMjs, 'esm-main.mts'], dir);
+    assert.equal(JSON.parse(rewritten.stdout).greeting, JSON.parse(plain.stdout).greeting);
+    assert.deepEqual(rewritten.report?.failures, []);
+    assert.ok(rewritten.report?.files.some((f) => f.file.endsWith('esm-main.mts') && f.changed));
+  });
+
   it('require() of an ES module is rewritten as a module', () => {
     const plain = node(['require-esm.cjs'], app);
     const rewritten = node(['--require', preloadCjs, 'require-esm.cjs'], app);
