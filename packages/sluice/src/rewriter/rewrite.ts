@@ -102,6 +102,8 @@ function rewriteUnsafe(code: string, options: RewriteOptions): RewriteResult {
     stats.leftAlone.alreadyRewritten = 1;
     return { ok: true, code, map: undefined, changed: false, stats, literals: [] };
   }
+  // Declaring the binding would clash with the file's own use of the name: load it as it is.
+  if (code.includes(R)) return { ok: false, reason: `the file uses the name ${R} itself` };
   const parserOptions: ParserOptions & { experimentalRawTransfer?: boolean } = {
     lang: 'js',
     sourceType: options.isModule === undefined ? 'unambiguous' : options.isModule ? 'module' : 'commonjs',

@@ -296,6 +296,11 @@ describe('rewrite: failures', () => {
     assert.match(r.ok ? '' : r.reason, /^parse error at 2:11: /);
   });
 
+  it('a file that uses the binding name itself is left as it is', () => {
+    const r = rewrite(`const __sluice$ = 1; module.exports = 'a' + __sluice$;`, { filename: '/app/own.js' });
+    assert.deepEqual(r, { ok: false, reason: 'the file uses the name __sluice$ itself' });
+  });
+
   it('module syntax in a CommonJS file fails, and CommonJS top-level return passes', () => {
     assert.equal(rewrite(`import a from 'b'; a + 1`, { filename: '/x.cjs', isModule: false }).ok, false);
     assert.equal(rewrite(`return a + 1`, { filename: '/x.cjs', isModule: false }).ok, true);
