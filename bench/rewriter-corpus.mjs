@@ -19,7 +19,10 @@ const rounds = arg('--rounds', 3);
 function time(corpus, mode) {
   const env = {
     ...process.env,
-    SLUICE_TEST_REWRITER: JSON.stringify({ include: corpus.dirs.map((d) => `${root}/node_modules/${d}/**`), exclude: [] }),
+    SLUICE_TEST_REWRITER: JSON.stringify({
+      include: corpus.dirs.map((d) => `${root}/node_modules/${d}/**`),
+      exclude: [],
+    }),
   };
   const args = mode === 'plain' ? [] : ['--require', preload];
   args.push(runner, corpus.name, '--iterations', String(iterations));
@@ -32,7 +35,9 @@ function time(corpus, mode) {
 
 const modes = ['plain', 'identity', 'rewritten', 'tainted'];
 const totals = Object.fromEntries(modes.map((m) => [m, 0]));
-console.log(`corpus CPU time (ms), ${iterations} iterations, best of ${rounds} rounds, modes interleaved (node ${process.version})`);
+console.log(
+  `corpus CPU time (ms), ${iterations} iterations, best of ${rounds} rounds, modes interleaved (node ${process.version})`,
+);
 const header = ['plain ms', 'identity', 'ratio', 'rewritten', 'ratio', 'tainted', 'ratio'];
 console.log(`${'package'.padEnd(12)}${header.map((h) => h.padStart(10)).join('')}`);
 const row = (label, t) =>
@@ -42,7 +47,8 @@ const row = (label, t) =>
 for (const corpus of CORPORA) {
   const best = Object.fromEntries(modes.map((m) => [m, Number.POSITIVE_INFINITY]));
   // Interleaved rounds, so that a burst of load elsewhere hits every mode alike.
-  for (let round = 0; round < rounds; round++) for (const mode of modes) best[mode] = Math.min(best[mode], time(corpus, mode));
+  for (let round = 0; round < rounds; round++)
+    for (const mode of modes) best[mode] = Math.min(best[mode], time(corpus, mode));
   for (const mode of modes) totals[mode] += best[mode];
   console.log(row(corpus.name, best));
 }
