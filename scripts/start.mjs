@@ -381,7 +381,7 @@ async function main() {
     for (const r of failed) process.stderr.write(`${format(r)}\n`);
     log(`${results.length - failed.length}/${results.length} requests answered as expected`);
 
-    await settle(collectorUrl, before);
+    const settled = await settle(collectorUrl, before);
     const page = await getJson(`${collectorUrl}/api/findings?service=${SERVICE}&pageSize=200&sort=-severity`);
     log(`\nFindings for service ${SERVICE}:\n${summaryTable(page)}`);
     log(`\nVulnerability Explorer: ${collectorUrl}/?service=${SERVICE}`);
@@ -389,6 +389,13 @@ async function main() {
     log(`Store:                  ${opts.store}`);
 
     if (failed.length > 0) process.exitCode = 1;
+    if (!settled && page.total === 0) {
+      // The whole point of the demo is findings waiting in the Explorer.
+      process.stderr.write(
+        'npm start: no finding reached the collector; see the [shop] lines above for what the agent said\n',
+      );
+      process.exitCode = 1;
+    }
     if (opts.once || stopping) {
       await stopAll();
       return;
