@@ -21,6 +21,13 @@ const sluiceEnv = {
   DD_TRACE_AGENT_URL: 'http://127.0.0.1:9',
 };
 const everything = { SLUICE_REWRITER_EXCLUDE: '/nothing-excluded/**' };
+// The rewriter alone (no agent): the test preload with a do-nothing runtime, to tell the
+// rewriter's share of the start-up from the rest of the agent's.
+const preload = join(root, 'packages/sluice/test/fixtures/rewriter/preload.cjs');
+const rewriterOnly = (cacheDir, all) => ({
+  SLUICE_TEST_RUNTIME: 'identity',
+  SLUICE_TEST_REWRITER: JSON.stringify({ cacheDir, ...(all ? { exclude: [] } : {}) }),
+});
 
 let coldCount = 0;
 const variants = [
@@ -39,12 +46,24 @@ const variants = [
     args: ['--require', init],
     cache: 'warm-all',
   },
+  {
+    name: 'rewriter only, app files, warm',
+    env: rewriterOnly(join(scratch, 'r-app')),
+    args: ['--require', preload],
+    cache: 'r',
+  },
+  {
+    name: 'rewriter only, all files, warm',
+    env: rewriterOnly(join(scratch, 'r-all'), true),
+    args: ['--require', preload],
+    cache: 'r',
+  },
 ];
 
 function once(v) {
   const env = { ...process.env, ...v.env };
   if (v.cache === 'cold') env.SLUICE_CACHE_DIR = join(scratch, `cold-${++coldCount}`);
-  else if (v.cache) env.SLUICE_CACHE_DIR = join(scratch, v.cache);
+  else if (v.cache?.startsWith('warm')) env.SLUICE_CACHE_DIR = join(scratch, v.cache);
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [...v.args, workload], { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -53,7 +72,7 @@ function once(v) {
 }
 
 // Fill the warm caches first.
-for (const v of variants) if (v.cache?.startsWith('warm')) once(v);
+for (const v of variants) if (v.cache && v.cache !== 'cold') once(v);
 const times = new Map(variants.map((v) => [v.name, []]));
 for (let i = 0; i < runs; i++) for (const v of variants) times.get(v.name).push(once(v));
 rmSync(scratch, { recursive: true, force: true });
