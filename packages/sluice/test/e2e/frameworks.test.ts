@@ -107,6 +107,39 @@ for (const version of [4, 5]) {
   });
 }
 
+describe('express 5 as an ES module under --import', () => {
+  const agent = new TestAgent();
+  let app: RunningApp;
+  before(async () => {
+    const url = await agent.start();
+    app = await startApp('express5-app.mjs', {
+      preload: ['--import', INIT],
+      env: { DD_TRACE_AGENT_URL: url },
+    });
+  });
+  after(async () => {
+    assert.equal(await app.stop(), 0);
+    await agent.stop();
+  });
+
+  test('esm express 5: HMAC-SHA1 in a route, at its line, resource is the route', async () => {
+    await request(app.port, '/sign/9');
+    const span = await agent.waitForRequest('/sign/9');
+    assert.equal(span.resource, 'GET /sign/:id');
+    const v = iastOf(span).vulnerabilities.find((x) => x.type === 'WEAK_HASH');
+    assert.ok(v, span.meta['_dd.iast.json']);
+    assert.equal(v.location.path, 'express5-app.mjs');
+    assert.equal(v.location.line, lineOf(path.join(APPS, 'express5-app.mjs'), '@ESM_EXPRESS_WEAK_HASH'));
+    assert.equal(v.evidence.value, 'sha1');
+  });
+
+  test('esm express 5: the safe variant reports nothing', async () => {
+    await request(app.port, '/safe-sign/9');
+    const span = await agent.waitForRequest('/safe-sign/9');
+    assert.deepEqual(iastOf(span).vulnerabilities, []);
+  });
+});
+
 describe('TypeScript app', () => {
   const tsSource = path.join(APPS, 'ts-app/app.ts');
   const line = lineOf(tsSource, '@TS_WEAK_HASH');
