@@ -179,8 +179,14 @@ export function segmented(
   ranges: readonly Range[],
   result: string,
   compareText: boolean,
+  snap?: (input: string, cut: number) => number,
 ): readonly Range[] {
-  const from = boundaries(ranges, input.length);
+  let from = boundaries(ranges, input.length);
+  if (snap !== undefined) {
+    // Cuts moved off indivisible units (an escape sequence); a range then covers the whole
+    // output of the segments it touches, which remap does.
+    from = [...new Set(from.map((cut, i) => (i === 0 || i === from.length - 1 ? cut : snap(input, cut))))];
+  }
   const to = [0];
   let text = '';
   try {

@@ -62,8 +62,10 @@ const cases: Case[] = [
       assert.deepEqual(spans(decodeURI(taint('%2Fa', [0, 4]))), [[0, 4]]);
       assert.deepEqual(spans(escape(taint('é!', [0, 1]))), [[0, 3]]);
       assert.deepEqual(spans(unescape(taint('%E9z', [0, 3]))), [[0, 1]]);
-      // A boundary splitting an escape: the whole result, conservatively.
-      assert.deepEqual(spans(decodeURIComponent(taint('x%20y', [3, 5, B])), true), [[0, 3, 'b', 0]]);
+      // A boundary inside an escape (or inside a UTF-8 sequence of escapes) moves to its start.
+      assert.deepEqual(spans(decodeURIComponent(taint('x%20y', [3, 5, B])), true), [[1, 3, 'b', 0]]);
+      assert.deepEqual(spans(decodeURIComponent(taint('a%E2%82%ACb', [5, 11]))), [[1, 3]]);
+      assert.deepEqual(spans(unescape(taint('%u20ACz', [3, 7]))), [[0, 2]]);
       assert.throws(() => decodeURIComponent(taint('%E0%A4%A', [0, 8])), URIError);
     }),
   },
@@ -110,6 +112,14 @@ const cases: Case[] = [
       assert.deepEqual(spans(Buffer.from(taint('ab', [1, 2]), 'latin1').toString('latin1')), [[1, 2]]);
       assert.deepEqual(spans(Buffer.from(taint('ab', [1, 2]), 'utf16le').toString('utf16le')), [[1, 2]]);
       assert.deepEqual(spans(Buffer.from('plain').toString()), []);
+      assert.deepEqual(spans(b.subarray(2).toString('latin1')), [[0, 2]]);
+      assert.deepEqual(spans(b.slice(-3, -1).toString()), [[0, 1]]);
+      const joined = Buffer.concat([Buffer.from('cd'), b, Buffer.from(taint('z', [0, 1, B]))]);
+      assert.deepEqual(spans(joined.toString(), true), [
+        [3, 5, 'a', 0],
+        [7, 8, 'b', 0],
+      ]);
+      assert.deepEqual(spans(Buffer.concat([b], 2).toString()), [[1, 2]]);
       const decoder = new StringDecoder('utf8');
       assert.deepEqual(spans(decoder.write(b)), [[1, 3]]);
       assert.deepEqual(spans(decoder.end(Buffer.from(taint('zz', [0, 2])))), [[0, 2]]);

@@ -3,14 +3,15 @@
  * buf + ''), and string_decoder. A buffer's taint is kept beside it in a WeakMap as byte
  * ranges; decoding maps the bytes back to characters. Exact for utf8, latin1/binary, ascii
  * and utf16le/ucs2 in both directions; hex and base64 ranges are widened to whole output
- * groups. Buffers derived from a tainted one (subarray, slice, Buffer.concat, copy) do not
- * carry its taint: a documented gap.
+ * groups. subarray, slice and Buffer.concat carry the byte ranges along; other ways of
+ * deriving a buffer (buf.copy, write into another buffer, TypedArray methods) do not: a
+ * documented gap.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { makeRange, normalise, whole } from '../../taint/ranges.js';
+import { concat, makeRange, normalise, type Piece, sliceRanges, whole } from '../../taint/ranges.js';
 import type { Range } from '../../taint/types.js';
 import type { Tainter } from '../tainter.js';
-import { type Patcher, wrapFunction } from './wrap.js';
+import { type Patcher, unwrapped, wrapFunction } from './wrap.js';
 
 type ByteRanges = readonly Range[];
 
@@ -48,7 +49,8 @@ function charOffset(buf: Buffer, b: number, start: number, encoding: string, up:
   switch (encoding) {
     case 'utf8':
     case 'utf-8':
-      return buf.toString('utf8', start, b).length;
+      // The original toString: the wrapped one would propagate (and recurse) here.
+      return (Reflect.apply(unwrapped(Buffer.prototype.toString), buf, ['utf8', start, b]) as string).length;
     case 'latin1':
     case 'binary':
     case 'ascii':
@@ -89,6 +91,39 @@ export function hookBuffer(t: Tainter, patcher: Patcher, taintOf: WeakMap<object
         if (end > start) bytes.push(makeRange(start, end, r.source, r.marks));
       }
       taintOf.set(result, normalise(bytes, result.length));
+      return result;
+    }),
+  );
+  // Views and copies of a tainted buffer keep its byte ranges.
+  for (const name of ['subarray', 'slice'] as const) {
+    patcher.wrap(Buffer.prototype, name, (original) =>
+      wrapFunction(original, (result, _args, self) => {
+        const bytes = Buffer.isBuffer(self) ? taintOf.get(self) : undefined;
+        if (bytes === undefined || !Buffer.isBuffer(result) || result.buffer !== (self as Buffer).buffer)
+          return result;
+        const from = result.byteOffset - (self as Buffer).byteOffset;
+        const viewed = sliceRanges(bytes, from, from + result.length);
+        if (viewed.length !== 0) taintOf.set(result, viewed);
+        return result;
+      }),
+    );
+  }
+  patcher.wrap(Buffer, 'concat', (original) =>
+    wrapFunction(original, (result, args) => {
+      const list = args[0];
+      if (!Buffer.isBuffer(result) || !Array.isArray(list)) return result;
+      const pieces: Piece[] = [];
+      let tainted = false;
+      for (const item of list) {
+        if (!(item instanceof Uint8Array)) return result;
+        const bytes = taintOf.get(item);
+        if (bytes !== undefined) tainted = true;
+        pieces.push({ ranges: bytes, length: item.length });
+      }
+      if (tainted) {
+        const ranges = normalise(concat(pieces), result.length);
+        if (ranges.length !== 0) taintOf.set(result, ranges);
+      }
       return result;
     }),
   );

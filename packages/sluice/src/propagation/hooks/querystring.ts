@@ -8,7 +8,7 @@ import querystring = require('node:querystring');
 
 import type { Tainter } from '../tainter.js';
 import { allForms, propagateFields, propagateResult, stringInputs } from './common.js';
-import { transformHook } from './uri.js';
+import { snapToEscape, transformHook } from './uri.js';
 import type { Patcher } from './wrap.js';
 import { wrapFunction } from './wrap.js';
 
@@ -26,5 +26,5 @@ export function hookQuerystring(t: Tainter, patcher: Patcher): void {
   patcher.wrap(qs, 'stringify', stringify);
   patcher.wrap(qs, 'encode', stringify);
   patcher.wrap(qs, 'escape', (original) => transformHook(t, original));
-  patcher.wrap(qs, 'unescape', (original) => transformHook(t, original));
+  patcher.wrap(qs, 'unescape', (original) => transformHook(t, original, snapToEscape));
 }
