@@ -3,6 +3,12 @@ import { isObject } from '../coerce.js';
 import { propagateByLocating, propagatePiece, type Variants } from '../locate.js';
 import type { Tainter } from '../tainter.js';
 
+// Captured when the hooks module loads, before any wrapping: the hooks' own encoding and
+// decoding must not go through the wrapped globals.
+const decode = decodeURIComponent;
+const encode = encodeURIComponent;
+const encodeUri = encodeURI;
+
 /** The strings among `args`, including those one or two levels inside plain objects and arrays. */
 export function stringInputs(args: readonly unknown[]): unknown[] {
   const out: unknown[] = [];
@@ -70,7 +76,7 @@ export const decodedForms: Variants = (text) => {
   const forms: string[] = [];
   for (const candidate of [text.replace(/\+/g, ' '), text]) {
     try {
-      const decoded = decodeURIComponent(candidate);
+      const decoded = decode(candidate);
       if (decoded !== text && !forms.includes(decoded)) forms.push(decoded);
     } catch {
       // Malformed escapes: the built-in decoders keep such text as it is.
@@ -83,9 +89,9 @@ export const decodedForms: Variants = (text) => {
 export const encodedForms: Variants = (text) => {
   const forms = new Set<string>();
   try {
-    forms.add(encodeURIComponent(text));
-    forms.add(encodeURI(text));
-    forms.add(encodeURIComponent(text).replace(/%20/g, '+'));
+    forms.add(encode(text));
+    forms.add(encodeUri(text));
+    forms.add(encode(text).replace(/%20/g, '+'));
   } catch {
     // A lone surrogate cannot be encoded.
   }
