@@ -79,7 +79,14 @@ async function run(withSluice) {
     sent += count;
   };
   const heap = async () => {
-    if (withSluice) while (received < sent) await new Promise((r) => setTimeout(r, 100));
+    // Spans may be dropped (bounded queue): wait until the agent stops receiving.
+    if (withSluice) {
+      let last = -1;
+      while (received < sent && received !== last) {
+        last = received;
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+    }
     await new Promise((r) => setTimeout(r, 300));
     sent++;
     return new Promise((resolve) =>
@@ -106,12 +113,12 @@ async function run(withSluice) {
   }
   child.kill('SIGTERM');
   keepAlive.destroy();
-  return { rps: total / busy, heaps };
+  return { rps: total / busy, heaps, received, sent };
 }
 
 const plain = await run(false);
 const sluice = await run(true);
-console.log(`requests: ${total} (8 connections), spans received: ${received}`);
+console.log(`requests: ${total} (8 connections), spans received: ${sluice.received} of ${sluice.sent}`);
 console.log(`plain : ${plain.rps.toFixed(0)} req/s; heap growth by tenth (MB): ${plain.heaps.join(' ')}`);
 console.log(`sluice: ${sluice.rps.toFixed(0)} req/s; heap growth by tenth (MB): ${sluice.heaps.join(' ')}`);
 console.log(`throughput ratio sluice/plain: ${(sluice.rps / plain.rps).toFixed(2)}`);

@@ -3,6 +3,7 @@
  * `<agent URL>/v0.4/traces`, retries with backoff, keeps a bounded queue that counts what it
  * drops, and flushes at exit. The file exporter appends one span JSON per line.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import http from 'node:http';
@@ -44,6 +45,9 @@ export class AgentExporter implements SpanExporter {
   readonly #queue: TraceSpan[] = [];
   readonly #stats: ExporterStats = { sent: 0, dropped: 0, failedBatches: 0 };
   #inflight: TraceSpan[] | undefined;
+  #scheduled = false;
+  /** The async context of start-up: sends never run inside a request's context. */
+  readonly #scope = new AsyncResource('sluice.exporter');
   readonly #maxQueue: number;
   readonly #maxBatch: number;
   readonly #retries: number;
@@ -69,6 +73,16 @@ export class AgentExporter implements SpanExporter {
       return;
     }
     this.#queue.push(span);
+    // A full batch is sent at once rather than at the next tick of the flush timer.
+    if (this.#queue.length >= this.#maxBatch && !this.#inflight && !this.#scheduled) {
+      this.#scheduled = true;
+      this.#scope.runInAsyncScope(() =>
+        setImmediate(() => {
+          this.#scheduled = false;
+          void this.flush();
+        }),
+      );
+    }
   }
 
   stats(): ExporterStats {

@@ -137,3 +137,13 @@ test('file exporter: one span JSON per line', async () => {
     ['1', '2', '3'],
   );
 });
+
+test('agent exporter: a full batch is sent without waiting for the flush timer', async () => {
+  const agent = new TestAgent();
+  const url = await agent.start();
+  const exporter = new AgentExporter({ url, failures: failures(), tracerVersion: 't', maxBatch: 3 });
+  for (let i = 1; i <= 3; i++) exporter.export(span(i));
+  await agent.waitFor(() => agent.spans.length === 3, 5000);
+  assert.equal(exporter.pending(), 0);
+  await agent.stop();
+});
