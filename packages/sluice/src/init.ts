@@ -10,6 +10,8 @@ const AGENT_KEY = Symbol.for('sluice.agent');
 function init(): void {
   const global = globalThis as { [AGENT_KEY]?: Agent };
   if (global[AGENT_KEY]) return;
+  const { isLoaderThread } = require('./loader-thread.js') as typeof import('./loader-thread.js');
+  if (isLoaderThread()) return;
   const { readConfig } = require('./config.js') as typeof import('./config.js');
   const config = readConfig();
   if (!config.iast.enabled) return;

@@ -7,6 +7,7 @@ import Module from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, MessageChannel, type MessagePort } from 'node:worker_threads';
+import { markingLoaderThread } from '../loader-thread.js';
 import { type FromLoader, type LoaderData, rewriteLoaded, type ToLoader } from './esm-loader.js';
 import {
   FileRewriter,
@@ -101,10 +102,13 @@ export function hookEsm(
       }
     });
     port1.unref();
-    mod.register(pathToFileURL(join(__dirname, 'esm-loader.js')), {
-      data: { port: port2, options },
-      transferList: [port2],
-    });
+    const register = mod.register;
+    markingLoaderThread(() =>
+      register(pathToFileURL(join(__dirname, 'esm-loader.js')), {
+        data: { port: port2, options },
+        transferList: [port2],
+      }),
+    );
     g[LOADER_KEY] = created;
     link = created;
     ready = Promise.resolve();
