@@ -6,12 +6,16 @@
  */
 import path from 'node:path';
 import type { Analyzer, AnalyzerDeps } from './analyzers/analyzer.js';
+import { CodeInjectionAnalyzer } from './analyzers/code-injection.js';
+import { CommandInjectionAnalyzer } from './analyzers/command-injection.js';
 import { HardcodedPasswordAnalyzer } from './analyzers/hardcoded-password.js';
 import { HardcodedSecretAnalyzer } from './analyzers/hardcoded-secret.js';
 import { HstsHeaderMissingAnalyzer } from './analyzers/hsts-header-missing.js';
 import { InsecureCookieAnalyzer } from './analyzers/insecure-cookie.js';
 import { NoHttpOnlyCookieAnalyzer } from './analyzers/no-httponly-cookie.js';
 import { NoSameSiteCookieAnalyzer } from './analyzers/no-samesite-cookie.js';
+import { PathTraversalAnalyzer } from './analyzers/path-traversal.js';
+import { SqlInjectionAnalyzer } from './analyzers/sql-injection.js';
 import { StacktraceLeakAnalyzer } from './analyzers/stacktrace-leak.js';
 import { WeakCipherAnalyzer } from './analyzers/weak-cipher.js';
 import { WeakHashAnalyzer } from './analyzers/weak-hash.js';
@@ -27,6 +31,7 @@ import { CryptoInstrumentation } from './instrument/crypto.js';
 import { HttpServerInstrumentation } from './instrument/http-server.js';
 import type { Instrumentation } from './instrument/instrumentation.js';
 import { MathRandomInstrumentation } from './instrument/math-random.js';
+import { sinkInstrumentations } from './instrument/sinks.js';
 import { AgentExporter, FileExporter, type SpanExporter } from './report/exporter.js';
 import type { Finding } from './report/finding.js';
 import { FrameResolver } from './report/location.js';
@@ -134,7 +139,14 @@ export class Agent {
   }
 
   #installPropagation(): boolean {
-    let runtime: { installPropagationRuntime?: (engine: TaintEngine) => unknown } | undefined;
+    let runtime:
+      | {
+          installPropagationRuntime?: (
+            engine: TaintEngine,
+            options: { onEval: (code: string) => void },
+          ) => unknown;
+        }
+      | undefined;
     try {
       runtime = require('./propagation/index.js');
     } catch {
@@ -142,7 +154,11 @@ export class Agent {
       return false;
     }
     if (typeof runtime?.installPropagationRuntime !== 'function') return false;
-    const uninstall = runtime.installPropagationRuntime(this.engine as TaintEngine);
+    // Direct eval cannot be wrapped: rewritten code reports its tainted argument instead.
+    const compile = channel('sluice:code.compile');
+    const uninstall = runtime.installPropagationRuntime(this.engine as TaintEngine, {
+      onEval: (code) => compile.publish({ api: 'eval', code }),
+    });
     if (typeof uninstall === 'function') this.#undo.push(uninstall as () => void);
     else if (uninstall && typeof (uninstall as { uninstall?: unknown }).uninstall === 'function')
       this.#undo.push(() => (uninstall as { uninstall: () => void }).uninstall());
@@ -193,6 +209,7 @@ export class Agent {
       new HttpServerInstrumentation(this.contexts.run, guard),
       new CryptoInstrumentation(guard),
       new MathRandomInstrumentation(guard),
+      ...sinkInstrumentations(() => this.engine, guard),
     );
     const start = channel('sluice:http.server.request.start');
     const end = channel('sluice:http.server.request.end');
@@ -215,6 +232,7 @@ export class Agent {
       contexts: this.contexts,
       guard: (error) => this.failures.record('SLUICE_ERR_ANALYZER', error),
       service: this.config.service,
+      engine: () => this.engine,
     };
     const relative = (file: string) => this.frames.relative(file);
     this.#analyzers.push(
@@ -229,6 +247,10 @@ export class Agent {
       new StacktraceLeakAnalyzer(deps),
       new HardcodedSecretAnalyzer(deps, relative),
       new HardcodedPasswordAnalyzer(deps, relative),
+      new SqlInjectionAnalyzer(deps),
+      new CommandInjectionAnalyzer(deps),
+      new CodeInjectionAnalyzer(deps),
+      new PathTraversalAnalyzer(deps),
     );
     for (const analyzer of this.#analyzers) this.#guarded('SLUICE_ERR_INIT', () => analyzer.enable());
     for (const inst of this.#instrumentations) this.#guarded('SLUICE_ERR_INIT', () => inst.enable());

@@ -77,6 +77,37 @@ export interface RewriteLiteralsMessage {
   readonly literals: readonly SourceLiteral[];
 }
 
+/** A SQL query text reaches a database driver or query builder (pg, mysql2, sequelize...). */
+export interface SqlQueryMessage {
+  /** The query text as the application passed it (a string when the analyzer should look). */
+  readonly query: unknown;
+  /** The hooked library (`pg`, `mysql2`...). */
+  readonly library: string;
+}
+
+/** A child_process function is called. */
+export interface ChildProcessMessage {
+  readonly api: string;
+  /** The command (file, or the whole shell command line for exec). */
+  readonly command: unknown;
+  /** The argument list, when the API takes one. */
+  readonly args: readonly unknown[] | undefined;
+  /** The command line is interpreted by a shell (exec*, or `shell` set). */
+  readonly shell: boolean;
+}
+
+/** Code is compiled from a string: eval, Function, vm. */
+export interface CodeCompileMessage {
+  readonly api: string;
+  readonly code: unknown;
+}
+
+/** A file-system path reaches fs, fs/promises or a file-serving framework function. */
+export interface FsPathMessage {
+  readonly api: string;
+  readonly path: unknown;
+}
+
 export interface ChannelMessages {
   'sluice:http.server.request.start': HttpRequestStartMessage;
   'sluice:http.server.response.headers': HttpResponseHeadersMessage;
@@ -87,6 +118,10 @@ export interface ChannelMessages {
   'sluice:crypto.cipher': CryptoCipherMessage;
   'sluice:math.random': MathRandomMessage;
   'sluice:rewriter.literals': RewriteLiteralsMessage;
+  'sluice:sql.query': SqlQueryMessage;
+  'sluice:child_process.command': ChildProcessMessage;
+  'sluice:code.compile': CodeCompileMessage;
+  'sluice:fs.path': FsPathMessage;
 }
 
 export type ChannelName = keyof ChannelMessages;

@@ -2,6 +2,7 @@
 import { type ChannelMessages, type ChannelName, channel } from '../channels.js';
 import type { ContextManager } from '../context/manager.js';
 import type { Reporter } from '../report/reporter.js';
+import type { TaintEngine } from '../taint/types.js';
 import type { VulnerabilityType } from '../vulnerability-types.js';
 
 export interface AnalyzerDeps {
@@ -10,6 +11,8 @@ export interface AnalyzerDeps {
   /** Records an analyzer failure (fail open: the application never sees it). */
   readonly guard: (error: unknown) => void;
   readonly service: string;
+  /** The taint engine, once started (taint-based analyzers read ranges through it). */
+  readonly engine?: () => TaintEngine | undefined;
 }
 
 export abstract class Analyzer {

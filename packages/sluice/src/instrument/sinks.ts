@@ -1,0 +1,39 @@
+/**
+ * The taint-based sinks' instrumentations, created together because the library hooks share
+ * one module-load hook. The module-load hook comes first so that the others can register.
+ */
+import type { TaintEngine } from '../taint/types.js';
+import { betterSqlite3Instrumentation } from './better-sqlite3.js';
+import { ChildProcessInstrumentation } from './child-process.js';
+import { FsInstrumentation } from './fs.js';
+import type { Instrumentation } from './instrumentation.js';
+import { knexInstrumentation } from './knex.js';
+import { mysqlInstrumentation } from './mysql.js';
+import { mysql2Instrumentation } from './mysql2.js';
+import { pgInstrumentation } from './pg.js';
+import { pgPoolInstrumentation } from './pg-pool.js';
+import { ModuleHooks } from './require-hook.js';
+import { SanitizerInstrumentation } from './sanitizers.js';
+import { sequelizeInstrumentation } from './sequelize.js';
+import { VmInstrumentation } from './vm.js';
+
+export function sinkInstrumentations(
+  engine: () => TaintEngine | undefined,
+  guard: (error: unknown) => void,
+): Instrumentation[] {
+  const hooks = new ModuleHooks(guard);
+  return [
+    hooks,
+    pgInstrumentation(hooks, guard),
+    pgPoolInstrumentation(hooks, guard),
+    mysql2Instrumentation(hooks, guard),
+    mysqlInstrumentation(hooks, guard),
+    betterSqlite3Instrumentation(hooks, guard),
+    sequelizeInstrumentation(hooks, guard),
+    knexInstrumentation(hooks, guard),
+    new SanitizerInstrumentation(engine, hooks, guard),
+    new ChildProcessInstrumentation(guard),
+    new VmInstrumentation(guard),
+    new FsInstrumentation(guard),
+  ];
+}
