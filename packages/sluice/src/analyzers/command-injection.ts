@@ -5,12 +5,14 @@
  * without a shell reach the program as they are and are not reported.
  */
 import { Analyzer } from './analyzer.js';
-import { joinTainted, vulnerableRanges } from './tainted-sink.js';
+import { joinTainted, SeenPerRequest, vulnerableRanges } from './tainted-sink.js';
 
 const SHELLS = /(?:^|[/\\])(?:sh|bash|dash|zsh|ksh|ash|fish|cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh)$/i;
 
 export class CommandInjectionAnalyzer extends Analyzer {
   readonly type = 'COMMAND_INJECTION';
+  // exec calls execFile with `shell` set: one command line, one finding.
+  readonly #seen = new SeenPerRequest();
 
   enable(): void {
     this.on('sluice:child_process.command', ({ command, args, shell }) => {
@@ -22,6 +24,7 @@ export class CommandInjectionAnalyzer extends Analyzer {
       if (evidence.ranges.length === 0) return;
       // Without a shell only the program itself matters.
       if (!shell && !runsShellScript && vulnerableRanges(engine, command, this.type) === undefined) return;
+      if (!this.#seen.first(this.deps.contexts.current(), evidence.value)) return;
       this.deps.reporter.report({ type: this.type, evidence });
     });
   }

@@ -68,7 +68,7 @@ export class ModuleHooks implements Instrumentation {
   readonly #shim = new Shim('require-hook');
   readonly #patches = new Set<ModulePatch>();
   readonly #applied = new WeakMap<object, Set<ModulePatch>>();
-  readonly #versions = new Map<string, string | undefined>();
+  readonly #packages = new Map<string, { name?: string; version?: string } | undefined>();
 
   constructor(private readonly guard: (error: unknown) => void) {}
 
@@ -124,12 +124,18 @@ export class ModuleHooks implements Instrumentation {
     if ((typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return;
     const file = filename.split(path.sep).join('/');
     for (const patch of patches) {
-      const suffix = `/node_modules/${patch.package}/${patch.file}`;
-      if (!file.endsWith(suffix)) continue;
+      if (!file.endsWith(`/${patch.file}`)) continue;
+      const root = file.slice(0, file.length - patch.file.length - 1);
+      // The directory carries the package's name, or an alias (`npm i express4@npm:express@4`).
+      const info = this.#package(root);
+      if (
+        info === undefined ||
+        (info.name !== patch.package && !root.endsWith(`/node_modules/${patch.package}`))
+      )
+        continue;
+      const version = info.version;
       let applied = this.#applied.get(exports);
       if (applied?.has(patch)) continue;
-      const root = file.slice(0, file.length - patch.file.length - 1);
-      const version = this.#version(root);
       if (version === undefined || !satisfies(version, patch.versions)) continue;
       if (!applied) {
         applied = new Set();
@@ -144,15 +150,16 @@ export class ModuleHooks implements Instrumentation {
     }
   }
 
-  #version(root: string): string | undefined {
-    if (this.#versions.has(root)) return this.#versions.get(root);
-    let version: string | undefined;
+  #package(root: string): { name?: string; version?: string } | undefined {
+    if (this.#packages.has(root)) return this.#packages.get(root);
+    let info: { name?: string; version?: string } | undefined;
     try {
-      version = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version?: string }).version;
+      info = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { name?: string; version?: string };
+      info = { name: info.name, version: info.version } as { name?: string; version?: string };
     } catch {
-      version = undefined;
+      info = undefined;
     }
-    this.#versions.set(root, version);
-    return version;
+    this.#packages.set(root, info);
+    return info;
   }
 }

@@ -5,6 +5,7 @@
 import type { TaintEngine } from '../taint/types.js';
 import { betterSqlite3Instrumentation } from './better-sqlite3.js';
 import { ChildProcessInstrumentation } from './child-process.js';
+import { ExpressFileInstrumentation } from './express.js';
 import { FsInstrumentation } from './fs.js';
 import type { Instrumentation } from './instrumentation.js';
 import { knexInstrumentation } from './knex.js';
@@ -35,5 +36,6 @@ export function sinkInstrumentations(
     new ChildProcessInstrumentation(guard),
     new VmInstrumentation(guard),
     new FsInstrumentation(guard),
+    new ExpressFileInstrumentation(hooks, guard),
   ];
 }

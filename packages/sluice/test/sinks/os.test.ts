@@ -17,7 +17,12 @@ function run(file: string, preload: string[]) {
     state.app = await startApp(source, {
       preload,
       cwd: SINK_APPS,
-      env: { DD_TRACE_AGENT_URL: await agent.start(), SLUICE_IAST_REDACTION_ENABLED: 'false' },
+      // Without deduplication, a sink reached twice for one call would show as two findings.
+      env: {
+        DD_TRACE_AGENT_URL: await agent.start(),
+        SLUICE_IAST_REDACTION_ENABLED: 'false',
+        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+      },
     });
   });
   after(async () => {
@@ -137,6 +142,17 @@ describe('command, code and path sinks (CommonJS app)', () => {
       source: file('hello.txt'),
     });
   }
+  check('express res.sendFile with a root', '/sendFile?file=hello.txt', PATH, {
+    marker: '@SEND_FILE',
+    valueParts: [tainted('hello.txt')],
+    source: file('hello.txt'),
+    body: 'hello\n',
+  });
+  check('express res.download (once, not again in sendFile)', '/download?file=hello.txt', PATH, {
+    marker: '@DOWNLOAD',
+    valueParts: [{ value: DATA }, tainted('hello.txt')],
+    source: file('hello.txt'),
+  });
   safe('path.basename of the input', '/basename?file=hello.txt', 'hello\n');
   safe('a constant file', '/const-file', 'hello\n');
 });

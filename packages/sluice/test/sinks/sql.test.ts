@@ -17,7 +17,13 @@ const quoted = (before: string, after: string) => [
 async function startSinkApp(file: string, agentUrl: string, env: Record<string, string> = {}) {
   return startApp(path.join(SINK_APPS, file), {
     cwd: SINK_APPS,
-    env: { DD_TRACE_AGENT_URL: agentUrl, SLUICE_IAST_REDACTION_ENABLED: 'false', ...env },
+    // Without deduplication a query analysed twice (library over library) shows twice.
+    env: {
+      DD_TRACE_AGENT_URL: agentUrl,
+      SLUICE_IAST_REDACTION_ENABLED: 'false',
+      SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+      ...env,
+    },
   });
 }
 
