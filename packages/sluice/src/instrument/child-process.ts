@@ -7,7 +7,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { type ChildProcessMessage, channel } from '../channels.js';
 import type { Instrumentation } from './instrumentation.js';
 import { Shim } from './shim.js';
-import { publishingCall } from './sink-call.js';
+import { keepPromisifyCustom, publishingCall } from './sink-call.js';
 
 export const SUPPORTED = { module: 'node:child_process', versions: '>=20' } as const;
 
@@ -28,8 +28,11 @@ export class ChildProcessInstrumentation implements Instrumentation {
   constructor(private readonly guard: (error: unknown) => void) {}
 
   enable(): void {
-    const wrap = (api: string, message: (args: unknown[]) => ChildProcessMessage) =>
-      this.#shim.wrap(childProcess, api, publishingCall(this.#command, this.guard, message));
+    const wrap = (api: string, message: (args: unknown[]) => ChildProcessMessage) => {
+      const factory = publishingCall(this.#command, this.guard, message);
+      this.#shim.wrap(childProcess, api, factory);
+      keepPromisifyCustom(childProcess, api, factory);
+    };
     for (const api of ['exec', 'execSync'])
       wrap(api, (args) => ({ api, command: args[0], args: undefined, shell: true }));
     for (const api of ['spawn', 'spawnSync', 'execFile', 'execFileSync'])

@@ -7,6 +7,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { channel } from '../channels.js';
 import type { Instrumentation } from './instrumentation.js';
 import { Shim } from './shim.js';
+import { keepPromisifyCustom } from './sink-call.js';
 
 export const SUPPORTED = { module: 'node:fs, node:fs/promises', versions: '>=20' } as const;
 
@@ -52,7 +53,7 @@ export class FsInstrumentation implements Instrumentation {
 
   #wrap(target: object, name: string, api: string, paths: number): void {
     const self = this;
-    this.#shim.wrap(target, name, (original) => {
+    const factory = (original: (this: unknown, ...args: unknown[]) => unknown) => {
       return function (this: unknown, ...args: unknown[]): unknown {
         if (self.#path.hasSubscribers) {
           try {
@@ -66,7 +67,9 @@ export class FsInstrumentation implements Instrumentation {
         }
         return Reflect.apply(original, this, args);
       };
-    });
+    };
+    this.#shim.wrap(target, name, factory);
+    keepPromisifyCustom(target, name, factory);
   }
 
   enable(): void {

@@ -3,7 +3,9 @@
  * is about to do (only when someone listens), then call the original untouched. A failure
  * while building or publishing the message is the guard's, never the application's.
  */
+import { promisify } from 'node:util';
 import type { TypedChannel } from '../channels.js';
+import { unwrapped } from './shim.js';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -24,4 +26,26 @@ export function publishingCall<M>(
       }
       return new.target ? Reflect.construct(original, args, new.target) : Reflect.apply(original, this, args);
     };
+}
+
+/**
+ * Keeps `util.promisify(target[name])` working and observed: Node gives exec, execFile and
+ * fs.exists a custom promisified form, which a plain wrapper would hide. The installed
+ * wrapper gets the original's custom form, wrapped by `wrap` as well.
+ */
+export function keepPromisifyCustom(
+  target: object,
+  name: string,
+  wrap: (original: AnyFunction) => AnyFunction,
+): void {
+  const installed = (target as Record<string, unknown>)[name];
+  if (typeof installed !== 'function') return;
+  const custom = (unwrapped(installed) as unknown as Record<symbol, unknown>)[promisify.custom];
+  if (typeof custom !== 'function' || Object.hasOwn(installed, promisify.custom)) return;
+  Object.defineProperty(installed, promisify.custom, {
+    value: wrap(custom as AnyFunction),
+    configurable: true,
+    enumerable: false,
+    writable: false,
+  });
 }

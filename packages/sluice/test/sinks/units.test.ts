@@ -5,6 +5,7 @@ import childProcess from 'node:child_process';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { joinTainted, vulnerableRanges } from '../../src/analyzers/tainted-sink.js';
 import { ChildProcessInstrumentation } from '../../src/instrument/child-process.js';
@@ -117,6 +118,29 @@ describe('builtin instrumentations cycle enable, disable, enable', () => {
       }
     });
   }
+
+  test('util.promisify of exec and fs.exists keeps Node custom forms, observed', async () => {
+    const seen: unknown[] = [];
+    const listener = (m: unknown) => seen.push(m);
+    diagnosticsChannel.subscribe('sluice:child_process.command', listener);
+    diagnosticsChannel.subscribe('sluice:fs.path', listener);
+    const cp = new ChildProcessInstrumentation(failOnGuard);
+    const files = new FsInstrumentation(failOnGuard);
+    cp.enable();
+    files.enable();
+    try {
+      const { stdout } = await promisify(childProcess.exec)('echo hi');
+      assert.equal(stdout, 'hi\n');
+      assert.equal(await promisify(fs.exists)(__filename), true);
+      assert.ok(seen.some((m) => (m as { command?: unknown }).command === 'echo hi'));
+      assert.ok(seen.some((m) => (m as { path?: unknown }).path === __filename));
+    } finally {
+      cp.disable();
+      files.disable();
+      diagnosticsChannel.unsubscribe('sluice:child_process.command', listener);
+      diagnosticsChannel.unsubscribe('sluice:fs.path', listener);
+    }
+  });
 
   test('Function stays the functions constructor and instanceof keeps working', () => {
     const original = globalThis.Function;
