@@ -14,6 +14,7 @@ export const AGENT_ERRORS = {
   SLUICE_ERR_EXPORT_QUEUE_FULL: 'The export queue was full; spans were dropped and counted',
   SLUICE_ERR_REPORT_FILE: 'Writing the JSON Lines report file failed',
   SLUICE_ERR_SOURCE_MAP: 'A source map could not be read; the generated location is reported',
+  SLUICE_ERR_CLI_COLLECTOR_MISSING: '`sluice report` needs the @sluice/collector package installed',
 } as const;
 
 export type AgentErrorCode = keyof typeof AGENT_ERRORS;

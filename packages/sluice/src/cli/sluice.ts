@@ -6,18 +6,50 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { AGENT_ERRORS } from '../errors.js';
 
 const USAGE = `Usage: sluice run [--] <command> [args...]
+       sluice report (--file <findings.jsonl> | --url <collector>) [--format sarif|json|csv] [--fail-on <severity>]
 
-Runs <command> with the Sluice agent preloaded into every Node.js process it starts
-(NODE_OPTIONS=--require sluice/init), IAST enabled, and prints a table of findings at exit.
-Configuration comes from the usual DD_*/SLUICE_* environment variables (docs/configuration.md).
+run     Runs <command> with the Sluice agent preloaded into every Node.js process it starts
+        (NODE_OPTIONS=--require sluice/init), IAST enabled, and prints a table of findings at
+        exit. Configuration comes from the usual DD_*/SLUICE_* environment variables
+        (docs/configuration.md).
+report  Exports findings from the agent's JSON Lines file or a collector as SARIF, JSON or
+        CSV, and with --fail-on exits 1 when open findings at or above that severity exist
+        (a CI gate). Needs the @sluice/collector package installed.
 
 Examples:
   sluice run -- node app.js
-  sluice run -- npm start
   SLUICE_IAST_REPORT_FILE=iast.jsonl sluice run -- node --test
+  sluice report --file iast.jsonl --format sarif --fail-on high > sluice.sarif
 `;
+
+/**
+ * `sluice report` is the collector's report command: the agent package stays free of the
+ * collector's database dependencies, so the collector is loaded only when asked for.
+ */
+function report(args: string[]): void {
+  let collectorCli: { main(argv: string[]): Promise<number> };
+  try {
+    collectorCli = require('@sluice/collector/dist/src/cli/main.js');
+  } catch {
+    process.stderr.write(
+      `sluice report: SLUICE_ERR_CLI_COLLECTOR_MISSING: ${AGENT_ERRORS.SLUICE_ERR_CLI_COLLECTOR_MISSING} (npm install --save-dev @sluice/collector)\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  collectorCli.main(['report', ...args]).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`sluice report: ${String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
 
 function quote(p: string): string {
   return /[\s"]/.test(p) ? `"${p.replace(/(["\\])/g, '\\$1')}"` : p;
@@ -40,6 +72,10 @@ function main(argv: string[]): void {
   if (command === '--version' || command === '-v') {
     const pkg = require(path.join(__dirname, '../../../package.json')) as { version: string };
     process.stdout.write(`${pkg.version}\n`);
+    return;
+  }
+  if (command === 'report') {
+    report(rest);
     return;
   }
   if (command !== 'run') {

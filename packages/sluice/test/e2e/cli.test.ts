@@ -78,3 +78,29 @@ test('sluice run: environment keeps NODE_OPTIONS and an explicit IAST_ENABLED', 
   assert.equal(env.SLUICE_IAST_ENABLED, undefined);
   assert.equal(runEnvironment({}, '/x/init.js', 1).SLUICE_IAST_ENABLED, 'true');
 });
+
+test('sluice report: the agent JSON Lines file as a CI gate (SARIF out, exit 1 at or above --fail-on)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-report-'));
+  const file = path.join(dir, 'iast.jsonl');
+  // DD_TRACE_AGENT_PORT=9: nothing listens; the file is the only report.
+  const ran = await run(['run', '--', process.execPath, 'oneshot-app.cjs'], {
+    SLUICE_IAST_REPORT_FILE: file,
+    DD_TRACE_AGENT_PORT: '9',
+  });
+  assert.equal(ran.code, 0, ran.stderr);
+
+  const gated = await run(['report', '--file', file, '--format', 'sarif', '--fail-on', 'medium']);
+  assert.equal(gated.code, 1, gated.stderr);
+  const sarif = JSON.parse(gated.stdout);
+  assert.equal(sarif.version, '2.1.0');
+  const result = sarif.runs[0].results[0];
+  assert.equal(result.ruleId, 'WEAK_HASH');
+  assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'oneshot-app.cjs');
+  assert.equal(result.locations[0].physicalLocation.region.startLine, 6);
+
+  const passed = await run(['report', '--file', file, '--format', 'json', '--fail-on', 'high']);
+  assert.equal(passed.code, 0, passed.stderr);
+  const exported = JSON.parse(passed.stdout);
+  assert.equal(exported.total, 1);
+  assert.equal(exported.findings[0].type, 'WEAK_HASH');
+});
