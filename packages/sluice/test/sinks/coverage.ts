@@ -1,0 +1,42 @@
+/**
+ * The record from which docs/compatibility.md's table is generated: a sink test calls
+ * `recordCoverage` after its vulnerable case has passed, naming the library (as users import
+ * it), the vulnerability type, and whether the app imported it as CommonJS or ES module. The
+ * version is the one installed, read here so that the table states what really ran.
+ * Records are JSON Lines appended to COVERAGE_FILE; scripts/compatibility-table.mjs turns
+ * them into the table after a complete, green test run.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_DIR } from '../e2e/helpers.js';
+
+export const COVERAGE_FILE = path.join(PACKAGE_DIR, 'dist', 'sink-coverage.jsonl');
+
+export interface CoverageEntry {
+  /** The name users import: `pg`, `express`, `node:child_process`. */
+  readonly library: string;
+  /** The installed package's directory name when it differs (alias packages: `express4`). */
+  readonly installedAs?: string;
+  readonly type: string;
+  readonly importer: 'cjs' | 'esm';
+  /** The hooked call the case exercised: `Client#query`, `exec`. */
+  readonly call: string;
+}
+
+/** The installed version of `dir` (a package directory name) seen from the sluice package. */
+function installedVersion(dir: string): string {
+  if (dir.startsWith('node:')) return process.versions.node;
+  for (let at = PACKAGE_DIR; ; at = path.dirname(at)) {
+    const manifest = path.join(at, 'node_modules', dir, 'package.json');
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+    if (path.dirname(at) === at) throw new Error(`recordCoverage: ${dir} is not installed`);
+  }
+}
+
+export function recordCoverage(entry: CoverageEntry): void {
+  const version = installedVersion(entry.installedAs ?? entry.library);
+  const record = { library: entry.library, version, type: entry.type, importer: entry.importer, call: entry.call };
+  mkdirSync(path.dirname(COVERAGE_FILE), { recursive: true });
+  // One short line per append: O_APPEND keeps concurrent test files' lines whole.
+  appendFileSync(COVERAGE_FILE, `${JSON.stringify(record)}\n`);
+}
