@@ -2,8 +2,9 @@
 // `node --test` invocation so that CI reads a single summary. Arguments, if any, are
 // substrings that select test files (e.g. `npm test -- rewriter`).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { writeCompatibilityTable } from './compatibility-table.mjs';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const filters = process.argv.slice(2);
@@ -37,8 +38,16 @@ if (selected.length === 0) {
   console.error('run-tests: no test files found (did the build run?)');
   process.exit(1);
 }
+// A complete run regenerates docs/compatibility.md from what the sink tests recorded.
+const complete = filters.length === 0;
+const coverageRecords = join(root, 'packages', 'sluice', 'dist', 'sink-coverage.jsonl');
+if (complete) rmSync(coverageRecords, { force: true });
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...selected], {
   cwd: root,
   stdio: 'inherit',
 });
+if (complete && result.status === 0) {
+  const rows = writeCompatibilityTable();
+  console.log(`run-tests: docs/compatibility.md regenerated (${rows} rows)`);
+}
 process.exit(result.status ?? 1);

@@ -13,7 +13,7 @@ import { PACKAGE_DIR } from '../e2e/helpers.js';
 export const COVERAGE_FILE = path.join(PACKAGE_DIR, 'dist', 'sink-coverage.jsonl');
 
 export interface CoverageEntry {
-  /** The name users import: `pg`, `express`, `node:child_process`. */
+  /** The name users import (`pg`, `express`, `node:child_process`), or a global (`eval`, `fetch`). */
   readonly library: string;
   /** The installed package's directory name when it differs (alias packages: `express4`). */
   readonly installedAs?: string;
@@ -25,17 +25,25 @@ export interface CoverageEntry {
 
 /** The installed version of `dir` (a package directory name) seen from the sluice package. */
 function installedVersion(dir: string): string {
-  if (dir.startsWith('node:')) return process.versions.node;
+  // Node's modules and the language's globals come with Node itself.
+  if (dir.startsWith('node:') || dir in globalThis) return process.versions.node;
   for (let at = PACKAGE_DIR; ; at = path.dirname(at)) {
     const manifest = path.join(at, 'node_modules', dir, 'package.json');
-    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+    if (existsSync(manifest))
+      return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
     if (path.dirname(at) === at) throw new Error(`recordCoverage: ${dir} is not installed`);
   }
 }
 
 export function recordCoverage(entry: CoverageEntry): void {
   const version = installedVersion(entry.installedAs ?? entry.library);
-  const record = { library: entry.library, version, type: entry.type, importer: entry.importer, call: entry.call };
+  const record = {
+    library: entry.library,
+    version,
+    type: entry.type,
+    importer: entry.importer,
+    call: entry.call,
+  };
   mkdirSync(path.dirname(COVERAGE_FILE), { recursive: true });
   // One short line per append: O_APPEND keeps concurrent test files' lines whole.
   appendFileSync(COVERAGE_FILE, `${JSON.stringify(record)}\n`);

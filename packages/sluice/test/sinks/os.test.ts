@@ -4,10 +4,35 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
 
 const DATA = `${SINK_APPS}/data/`;
 const tainted = (value: string) => ({ value, source: 0 });
+const EXPRESS_PACKAGE = 'express4';
+
+/** The library and hooked call each marked line exercises, for the compatibility table. */
+const COVERS: Record<string, [string, string]> = {
+  '@EXEC': ['node:child_process', 'exec'],
+  '@EXEC_SYNC': ['node:child_process', 'execSync'],
+  '@SPAWN_SHELL': ['node:child_process', 'spawn'],
+  '@SPAWN_SH_C': ['node:child_process', 'spawnSync'],
+  '@EXECFILE_COMMAND': ['node:child_process', 'execFile'],
+  '@EVAL': ['eval', 'eval (direct)'],
+  '@FUNCTION': ['Function', 'new Function'],
+  '@VM_SCRIPT': ['node:vm', 'vm.Script'],
+  '@VM_RUN': ['node:vm', 'vm.runInNewContext'],
+  '@VM_COMPILE': ['node:vm', 'vm.compileFunction'],
+  '@READFILE': ['node:fs', 'fs.readFile'],
+  '@EXISTS_SYNC': ['node:fs', 'fs.existsSync'],
+  '@PROMISES': ['node:fs/promises', 'readFile'],
+  '@STREAM': ['node:fs', 'fs.createReadStream'],
+  '@SEND_FILE': ['express', 'res.sendFile'],
+  '@DOWNLOAD': ['express', 'res.download'],
+  '@ESM_EXEC': ['node:child_process', 'exec'],
+  '@ESM_VM_RUN': ['node:vm', 'vm.runInNewContext'],
+  '@ESM_READFILE': ['node:fs/promises', 'readFile'],
+};
 
 function run(file: string, preload: string[]) {
   const source = path.join(SINK_APPS, file);
@@ -45,6 +70,16 @@ function run(file: string, preload: string[]) {
         line: lineOf(source, expected.marker),
         valueParts: expected.valueParts,
         sources: [{ origin, name: sourceName, value }],
+      });
+      const [library, call] = COVERS[expected.marker] ?? [];
+      assert.ok(library && call, `no coverage entry for ${expected.marker}`);
+      recordCoverage({
+        library,
+        // The CommonJS app uses express 4 (see os-app.cjs).
+        ...(library === 'express' ? { installedAs: EXPRESS_PACKAGE } : {}),
+        type,
+        importer: file.endsWith('.mjs') ? 'esm' : 'cjs',
+        call,
       });
     });
   const safe = (name: string, url: string, body?: string) =>

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
 
 const NAME_SOURCE = [{ origin: 'http.request.parameter', name: 'name', value: 'abc' }];
@@ -40,18 +41,49 @@ describe('SQL injection (CommonJS app)', () => {
     await agent.stop();
   });
 
-  const vulnerable: Array<[string, string, [string, string]]> = [
-    ['pg Client#query', '/pg', ["SELECT '", "' AS v"]],
-    ['pg-pool Pool#query (once, not again on its client)', '/pg-pool', ["SELECT '", "' AS v"]],
-    ['mysql2 Connection#query', '/mysql2', ["SELECT '", "' AS v"]],
-    ['mysql2 Connection#execute', '/mysql2/execute', ["SELECT '", "' AS v"]],
-    ['mysql2/promise pool, { sql } object (once)', '/mysql2/pool', ["SELECT '", "' AS v"]],
-    ['mysql Connection#query', '/mysql', ["SELECT '", "' AS v"]],
-    ['better-sqlite3 Database#prepare', '/sqlite', ["SELECT name FROM users WHERE name = '", "'"]],
-    ['better-sqlite3 Database#exec', '/sqlite/exec', ["INSERT INTO users VALUES ('", "')"]],
-    ['sequelize#query on pg (once, not again in pg)', '/sequelize', ["SELECT '", "' AS v"]],
-    ['knex.raw', '/knex', ["SELECT '", "' AS v"]],
-    ['knex whereRaw', '/knex/where', ["'", "' = 'abc'"]],
+  // [test name, route, quotes around the tainted value, library, hooked call]
+  const vulnerable: Array<[string, string, [string, string], string, string]> = [
+    ['pg Client#query', '/pg', ["SELECT '", "' AS v"], 'pg', 'Client#query'],
+    [
+      'pg-pool Pool#query (once, not again on its client)',
+      '/pg-pool',
+      ["SELECT '", "' AS v"],
+      'pg-pool',
+      'Pool#query',
+    ],
+    ['mysql2 Connection#query', '/mysql2', ["SELECT '", "' AS v"], 'mysql2', 'Connection#query'],
+    ['mysql2 Connection#execute', '/mysql2/execute', ["SELECT '", "' AS v"], 'mysql2', 'Connection#execute'],
+    [
+      'mysql2/promise pool, { sql } object (once)',
+      '/mysql2/pool',
+      ["SELECT '", "' AS v"],
+      'mysql2',
+      'promise Pool#query',
+    ],
+    ['mysql Connection#query', '/mysql', ["SELECT '", "' AS v"], 'mysql', 'Connection#query'],
+    [
+      'better-sqlite3 Database#prepare',
+      '/sqlite',
+      ["SELECT name FROM users WHERE name = '", "'"],
+      'better-sqlite3',
+      'Database#prepare',
+    ],
+    [
+      'better-sqlite3 Database#exec',
+      '/sqlite/exec',
+      ["INSERT INTO users VALUES ('", "')"],
+      'better-sqlite3',
+      'Database#exec',
+    ],
+    [
+      'sequelize#query on pg (once, not again in pg)',
+      '/sequelize',
+      ["SELECT '", "' AS v"],
+      'sequelize',
+      'Sequelize#query',
+    ],
+    ['knex.raw', '/knex', ["SELECT '", "' AS v"], 'knex', 'knex.raw'],
+    ['knex whereRaw', '/knex/where', ["'", "' = 'abc'"], 'knex', 'whereRaw'],
   ];
   const markers: Record<string, string> = {
     '/pg': '@PG_CLIENT',
@@ -66,7 +98,7 @@ describe('SQL injection (CommonJS app)', () => {
     '/knex': '@KNEX_RAW',
     '/knex/where': '@KNEX_WHERE',
   };
-  for (const [name, route, [head, tail]] of vulnerable) {
+  for (const [name, route, [head, tail], library, call] of vulnerable) {
     test(`${name}: a benign tainted value is reported`, async () => {
       const found = await findingsOf(agent, app.port, `${route}?name=abc`, 'SQL_INJECTION');
       assert.equal(found.status, 200, found.body);
@@ -76,6 +108,7 @@ describe('SQL injection (CommonJS app)', () => {
         valueParts: quoted(head, tail),
         sources: NAME_SOURCE,
       });
+      recordCoverage({ library, type: 'SQL_INJECTION', importer: 'cjs', call });
     });
   }
 
@@ -128,10 +161,10 @@ describe('SQL injection (ES module app, default redaction, no deduplication)', (
     await agent.stop();
   });
 
-  for (const [route, marker] of [
-    ['/pg', '@ESM_PG'],
-    ['/mysql2', '@ESM_MYSQL2'],
-    ['/sqlite', '@ESM_SQLITE'],
+  for (const [route, marker, library, call] of [
+    ['/pg', '@ESM_PG', 'pg', 'Client#query'],
+    ['/mysql2', '@ESM_MYSQL2', 'mysql2', 'Connection#query'],
+    ['/sqlite', '@ESM_SQLITE', 'better-sqlite3', 'Database#prepare'],
   ] as const) {
     test(`${route}: imported driver, the literal and its source are redacted`, async () => {
       const found = await findingsOf(agent, app.port, `${route}?name=abc`, 'SQL_INJECTION');
@@ -149,6 +182,7 @@ describe('SQL injection (ES module app, default redaction, no deduplication)', (
         ],
         sources: [{ origin: 'http.request.parameter', name: 'name', redacted: true, pattern: '***' }],
       });
+      recordCoverage({ library, type: 'SQL_INJECTION', importer: 'esm', call });
     });
   }
 
