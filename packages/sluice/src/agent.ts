@@ -209,7 +209,10 @@ export class Agent {
       new HttpServerInstrumentation(this.contexts.run, guard),
       new CryptoInstrumentation(guard),
       new MathRandomInstrumentation(guard),
-      ...sinkInstrumentations(() => this.engine, guard),
+      ...sinkInstrumentations(() => this.engine, guard, {
+        rowsToTaint: this.config.iast.dbRowsToTaint,
+        inRequest: () => this.contexts.current() !== undefined,
+      }),
     );
     const start = channel('sluice:http.server.request.start');
     const end = channel('sluice:http.server.request.end');

@@ -5,6 +5,7 @@
 import type { TaintEngine } from '../taint/types.js';
 import { betterSqlite3Instrumentation } from './better-sqlite3.js';
 import { ChildProcessInstrumentation } from './child-process.js';
+import { DbRowsInstrumentation, type DbRowsOptions } from './db-rows.js';
 import { ExpressFileInstrumentation } from './express.js';
 import { FsInstrumentation } from './fs.js';
 import type { Instrumentation } from './instrumentation.js';
@@ -21,6 +22,7 @@ import { VmInstrumentation } from './vm.js';
 export function sinkInstrumentations(
   engine: () => TaintEngine | undefined,
   guard: (error: unknown) => void,
+  dbRows: DbRowsOptions = { rowsToTaint: 0, inRequest: () => false },
 ): Instrumentation[] {
   const hooks = new ModuleHooks(guard);
   return [
@@ -37,5 +39,6 @@ export function sinkInstrumentations(
     new VmInstrumentation(guard),
     new FsInstrumentation(guard),
     new ExpressFileInstrumentation(hooks, guard),
+    new DbRowsInstrumentation(engine, dbRows, hooks, guard),
   ];
 }
