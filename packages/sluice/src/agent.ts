@@ -17,6 +17,7 @@ import { NoSameSiteCookieAnalyzer } from './analyzers/no-samesite-cookie.js';
 import { PathTraversalAnalyzer } from './analyzers/path-traversal.js';
 import { SqlInjectionAnalyzer } from './analyzers/sql-injection.js';
 import { StacktraceLeakAnalyzer } from './analyzers/stacktrace-leak.js';
+import { TemplateInjectionAnalyzer } from './analyzers/template-injection.js';
 import { WeakCipherAnalyzer } from './analyzers/weak-cipher.js';
 import { WeakHashAnalyzer } from './analyzers/weak-hash.js';
 import { WeakRandomnessAnalyzer } from './analyzers/weak-randomness.js';
@@ -254,6 +255,7 @@ export class Agent {
       new CommandInjectionAnalyzer(deps),
       new CodeInjectionAnalyzer(deps),
       new PathTraversalAnalyzer(deps),
+      new TemplateInjectionAnalyzer(deps),
     );
     for (const analyzer of this.#analyzers) this.#guarded('SLUICE_ERR_INIT', () => analyzer.enable());
     for (const inst of this.#instrumentations) this.#guarded('SLUICE_ERR_INIT', () => inst.enable());

@@ -108,6 +108,15 @@ export interface FsPathMessage {
   readonly path: unknown;
 }
 
+/** A template engine compiles template source (pug, handlebars, ejs); data passed to it is not this. */
+export interface TemplateCompileMessage {
+  /** The hooked library (`pug`, `handlebars`, `ejs`). */
+  readonly library: string;
+  readonly api: string;
+  /** The template source as the application passed it. */
+  readonly template: unknown;
+}
+
 export interface ChannelMessages {
   'sluice:http.server.request.start': HttpRequestStartMessage;
   'sluice:http.server.response.headers': HttpResponseHeadersMessage;
@@ -122,6 +131,7 @@ export interface ChannelMessages {
   'sluice:child_process.command': ChildProcessMessage;
   'sluice:code.compile': CodeCompileMessage;
   'sluice:fs.path': FsPathMessage;
+  'sluice:template.compile': TemplateCompileMessage;
 }
 
 export type ChannelName = keyof ChannelMessages;

@@ -6,17 +6,21 @@ import type { TaintEngine } from '../taint/types.js';
 import { betterSqlite3Instrumentation } from './better-sqlite3.js';
 import { ChildProcessInstrumentation } from './child-process.js';
 import { DbRowsInstrumentation, type DbRowsOptions } from './db-rows.js';
+import { ejsInstrumentation } from './ejs.js';
 import { ExpressFileInstrumentation } from './express.js';
 import { FsInstrumentation } from './fs.js';
+import { handlebarsInstrumentation } from './handlebars.js';
 import type { Instrumentation } from './instrumentation.js';
 import { knexInstrumentation } from './knex.js';
 import { mysqlInstrumentation } from './mysql.js';
 import { mysql2Instrumentation } from './mysql2.js';
 import { pgInstrumentation } from './pg.js';
 import { pgPoolInstrumentation } from './pg-pool.js';
+import { pugInstrumentation } from './pug.js';
 import { ModuleHooks } from './require-hook.js';
 import { SanitizerInstrumentation } from './sanitizers.js';
 import { sequelizeInstrumentation } from './sequelize.js';
+import { sqlite3Instrumentation } from './sqlite3.js';
 import { VmInstrumentation } from './vm.js';
 
 export function sinkInstrumentations(
@@ -32,13 +36,17 @@ export function sinkInstrumentations(
     mysql2Instrumentation(hooks, guard),
     mysqlInstrumentation(hooks, guard),
     betterSqlite3Instrumentation(hooks, guard),
-    sequelizeInstrumentation(hooks, guard),
+    sequelizeInstrumentation(engine, hooks, guard),
     knexInstrumentation(hooks, guard),
+    sqlite3Instrumentation(hooks, guard),
+    pugInstrumentation(hooks, guard),
+    handlebarsInstrumentation(hooks, guard),
+    ejsInstrumentation(hooks, guard),
     new SanitizerInstrumentation(engine, hooks, guard),
     new ChildProcessInstrumentation(guard),
     new VmInstrumentation(guard),
     new FsInstrumentation(guard),
-    new ExpressFileInstrumentation(hooks, guard),
+    new ExpressFileInstrumentation(engine, hooks, guard),
     new DbRowsInstrumentation(engine, dbRows, hooks, guard),
   ];
 }

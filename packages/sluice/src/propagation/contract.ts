@@ -13,6 +13,8 @@
  *   String(x)             ->  __sluice$.string(String, x)
  *   String.raw`...`       ->  __sluice$.stringRaw(String, strings, ...values)
  *   eval(code)            ->  eval(__sluice$.evalArg(code))              (stays a direct eval)
+ *   (0, eval), e = eval   ->  (0, __sluice$.evalRef(eval)), e = __sluice$.evalRef(eval)
+ *   o.eval(code)          ->  __sluice$.evalMethod(o, code)             (indirect, as before)
  *
  * Every helper computes exactly what the original expression computes (it performs the same
  * operation on the same values, so `this`, getters, coercions and thrown errors are the
@@ -67,4 +69,7 @@ export type PropagationRuntime = { readonly [M in StringMethod]: MethodHelper } 
   string(stringCtor: unknown, ...args: unknown[]): unknown;
   stringRaw(stringCtor: unknown, strings: TemplateStringsArray, ...values: unknown[]): string;
   evalArg(code: unknown): unknown;
+  /** The built-in eval as an indirect eval that reports tainted code; anything else as is. */
+  evalRef(value: unknown): unknown;
+  evalMethod: MethodHelper;
 };

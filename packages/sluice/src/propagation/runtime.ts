@@ -33,6 +33,8 @@ const arrayJoin = Array.prototype.join;
 const builtinRaw = String.raw;
 const builtinJsonParse = JSON.parse;
 const builtinJsonStringify = JSON.stringify;
+// biome-ignore lint/security/noGlobalEval: the built-in is compared by identity and called indirectly
+const builtinEval = globalThis.eval;
 
 const IMPLS: Record<StringMethod, StringImpl> = {
   ...STRING_IMPLS,
@@ -261,6 +263,28 @@ export function createPropagationRuntime(
     return code;
   }
 
+  // Calling builtinEval through a name other than `eval` is an indirect eval: global scope,
+  // non-strict unless the code says so, exactly what `(0, eval)(code)` or `e(code)` did. A
+  // method has no prototype and cannot be constructed, like eval; it is also named `eval`.
+  const indirectEval = {
+    eval(code: unknown): unknown {
+      evalArg(code);
+      return builtinEval(code as string);
+    },
+  }.eval;
+
+  function evalRef(value: unknown): unknown {
+    return value === builtinEval && onEval !== undefined ? indirectEval : value;
+  }
+
+  function evalMethod(receiver: unknown, ...args: unknown[]): unknown {
+    // Reading the property throws for null/undefined exactly as `receiver.eval(...)` does.
+    const fn = (receiver as { eval?: unknown }).eval;
+    if (fn === builtinEval) evalArg(args[0]);
+    if (typeof fn !== 'function') throw notCallable('eval');
+    return Reflect.apply(fn, receiver, args);
+  }
+
   return Object.freeze({
     ...methods,
     join: joinHelper(t),
@@ -271,6 +295,8 @@ export function createPropagationRuntime(
     string,
     stringRaw,
     evalArg,
+    evalRef,
+    evalMethod,
   });
 }
 

@@ -213,6 +213,10 @@ class Editor {
       case 'CallExpression':
         if (!noRewrite) this.call(node);
         break;
+      case 'Identifier':
+      case 'MemberExpression':
+        if (!noRewrite && parent !== undefined && isEvalValue(node, parent, key)) this.evalRef(node);
+        break;
       case 'Literal':
         if (typeof node.value === 'string') this.literal(node, parent, key);
         break;
@@ -380,6 +384,7 @@ class Editor {
     const object = callee.object as Node;
     let helper: string | undefined;
     if (METHOD_SET.has(name)) helper = name;
+    else if (name === 'eval') helper = 'evalMethod';
     else if (name === 'join') helper = 'join';
     else if (object.type === 'Identifier' && object.name === 'JSON') {
       if (name === 'parse') helper = 'jsonParse';
@@ -412,8 +417,23 @@ class Editor {
     this.s.update(object.end, paren + 1, `${hasArgs ? ', ' : ''}${lineBreaks(this.code, object.end, paren)}`);
     this.count(
       'rewritten',
-      helper === 'jsonParse' || helper === 'jsonStringify' ? 'json' : helper === 'join' ? 'join' : 'method',
+      helper === 'jsonParse' || helper === 'jsonStringify'
+        ? 'json'
+        : helper === 'join' || helper === 'evalMethod'
+          ? helper
+          : 'method',
     );
+  }
+
+  /**
+   * `eval` or `o.eval` read as a value (`(0, eval)`, `const e = eval`, `f(globalThis.eval)`)
+   * -> `__sluice$.evalRef(eval)`: the built-in eval becomes a function that reports its code
+   * and evaluates it indirectly, as the value would have. Never the callee of a direct eval.
+   */
+  private evalRef(node: Node): void {
+    this.open(node.start, `${R}.evalRef(`);
+    this.close(node.end);
+    this.count('rewritten', 'evalRef');
   }
 
   /** `String(x)` -> `__sluice$.string(String, x)`: the callee itself is the first argument. */
@@ -469,6 +489,39 @@ function identifierName(n: Node): string | undefined {
   if (n.type === 'Identifier' || n.type === 'PrivateIdentifier') return n.name as string;
   if (n.type === 'Literal' && typeof n.value === 'string') return n.value;
   return undefined;
+}
+
+/**
+ * Value positions where `eval` (or a plain `o.eval`) is read for later use, not called
+ * directly: a sequence element (`(0, eval)`), an initialiser, an assigned value, an argument,
+ * an array element, a branch of `?:`/`||`, a returned value. `(eval)(x)` stays a direct eval:
+ * a parenthesised callee is not among these positions.
+ */
+const EVAL_VALUE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  SequenceExpression: ['expressions'],
+  VariableDeclarator: ['init'],
+  AssignmentExpression: ['right'],
+  AssignmentPattern: ['right'],
+  CallExpression: ['arguments'],
+  NewExpression: ['arguments'],
+  ArrayExpression: ['elements'],
+  ConditionalExpression: ['consequent', 'alternate'],
+  LogicalExpression: ['left', 'right'],
+  ReturnStatement: ['argument'],
+  ArrowFunctionExpression: ['body'],
+};
+
+function isEvalValue(node: Node, parent: Node, key: string): boolean {
+  if (!EVAL_VALUE_KEYS[parent.type]?.includes(key)) return false;
+  if (node.type === 'Identifier') return node.name === 'eval';
+  return (
+    !node.computed &&
+    !node.optional &&
+    (node.property as Node).type === 'Identifier' &&
+    (node.property as Node).name === 'eval' &&
+    (node.object as Node).type !== 'Super' &&
+    !shortCircuits(node)
+  );
 }
 
 /** True when some link of the chain below `node` is optional (`a?.b`, `f?.()`). */

@@ -211,6 +211,22 @@ describe('rewrite: equivalence per construct', () => {
     same(`'use strict'; eval('var leaked = 1'); return typeof leaked;`);
   });
 
+  it('eval read as a value and o.eval(...) calls go through the runtime; (eval)(x) stays direct', () => {
+    const r = same(
+      `const local = 'L'; const e = eval; const g = globalThis.eval; const o = { eval: (x) => 'own ' + x };
+      return [(0, eval)('typeof local'), e('typeof local'), g('1 + 1'), globalThis.eval('typeof local'), o.eval('x'),
+        [eval][0]('2'), (false || eval)('3'), (eval)('local'), typeof eval];`,
+    );
+    assert.equal(r.stats.rewritten.evalRef, 5);
+    assert.equal(r.stats.rewritten.evalMethod, 2);
+    assert.equal(r.stats.rewritten.eval ?? 0, 0);
+    // Assignment targets, declarations and property names are not values read.
+    assert.equal(
+      ok(`var o = {}; o.eval = 1; function f(eval) {} label: { const x = { eval: 1 }; }`).changed,
+      false,
+    );
+  });
+
   it('class fields, static blocks, default parameters, getters, computed keys', () => {
     same(`const p = 'k'; class C { f = 'a' + p; static s = \`\${p}!\`; static { C.t = p.toUpperCase() } get g() { return this.f + 1 } [p + '2']() { return 2 } }
       function d(x = p + 'd', { y = \`\${x}y\` } = {}) { return [x, y] } const c = new C();
