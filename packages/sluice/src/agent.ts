@@ -10,6 +10,7 @@ import { CodeInjectionAnalyzer } from './analyzers/code-injection.js';
 import { CommandInjectionAnalyzer } from './analyzers/command-injection.js';
 import { HardcodedPasswordAnalyzer } from './analyzers/hardcoded-password.js';
 import { HardcodedSecretAnalyzer } from './analyzers/hardcoded-secret.js';
+import { HeaderInjectionAnalyzer } from './analyzers/header-injection.js';
 import { HstsHeaderMissingAnalyzer } from './analyzers/hsts-header-missing.js';
 import { InsecureCookieAnalyzer } from './analyzers/insecure-cookie.js';
 import { NoHttpOnlyCookieAnalyzer } from './analyzers/no-httponly-cookie.js';
@@ -18,10 +19,12 @@ import { PathTraversalAnalyzer } from './analyzers/path-traversal.js';
 import { SqlInjectionAnalyzer } from './analyzers/sql-injection.js';
 import { StacktraceLeakAnalyzer } from './analyzers/stacktrace-leak.js';
 import { TemplateInjectionAnalyzer } from './analyzers/template-injection.js';
+import { UnvalidatedRedirectAnalyzer } from './analyzers/unvalidated-redirect.js';
 import { WeakCipherAnalyzer } from './analyzers/weak-cipher.js';
 import { WeakHashAnalyzer } from './analyzers/weak-hash.js';
 import { WeakRandomnessAnalyzer } from './analyzers/weak-randomness.js';
 import { XContentTypeHeaderMissingAnalyzer } from './analyzers/xcontenttype-header-missing.js';
+import { XssAnalyzer } from './analyzers/xss.js';
 import { channel } from './channels.js';
 import type { SluiceConfig } from './config.js';
 import { Deduplicator } from './context/dedup.js';
@@ -255,6 +258,9 @@ export class Agent {
       new CommandInjectionAnalyzer(deps),
       new CodeInjectionAnalyzer(deps),
       new PathTraversalAnalyzer(deps),
+      new UnvalidatedRedirectAnalyzer(deps),
+      new HeaderInjectionAnalyzer(deps),
+      new XssAnalyzer(deps),
       new TemplateInjectionAnalyzer(deps),
     );
     for (const analyzer of this.#analyzers) this.#guarded('SLUICE_ERR_INIT', () => analyzer.enable());

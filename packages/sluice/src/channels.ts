@@ -34,11 +34,42 @@ export interface HttpResponseCookieMessage {
   readonly value: unknown;
 }
 
-/** A chunk of the response body is written (res.write / res.end). */
+/** A chunk of the response body is written (res.write / res.end, express res.send). */
 export interface HttpResponseBodyMessage {
   readonly res: ServerResponseLike;
   readonly chunk: unknown;
   readonly encoding: BufferEncoding | undefined;
+  /**
+   * The Content-Type a framework gives the response after this point, when it decides it
+   * later (express res.send of a string without one: text/html).
+   */
+  readonly contentType?: string | undefined;
+}
+
+/**
+ * A response header is being set: setHeader, appendHeader, each header given to writeHead,
+ * and framework calls whose value the header hooks would not see as given (express
+ * res.location and res.redirect encode the URL before setting it).
+ */
+export interface HttpResponseHeaderMessage {
+  readonly res: ServerResponseLike;
+  /** The call: `setHeader`, `writeHead`, `express.redirect`... */
+  readonly api: string;
+  readonly name: unknown;
+  /** As given: a string, a number or an array. */
+  readonly value: unknown;
+}
+
+/** A compiled template was rendered (ejs, handlebars, pug). */
+export interface TemplateRenderMessage {
+  readonly engine: string;
+  /** The source texts of the templates rendered: the template's, its includes' and partials'. */
+  readonly templates: readonly string[];
+  /** The data the template was rendered with. */
+  readonly locals: unknown;
+  readonly output: unknown;
+  /** Strings the engine's HTML escaping returned unchanged during the render, with counts. */
+  readonly unchangedByEscaping: ReadonlyMap<string, number>;
 }
 
 /** The response has finished or the connection closed; the request's analysis ends. */
@@ -122,6 +153,8 @@ export interface ChannelMessages {
   'sluice:http.server.response.headers': HttpResponseHeadersMessage;
   'sluice:http.server.response.cookie': HttpResponseCookieMessage;
   'sluice:http.server.response.body': HttpResponseBodyMessage;
+  'sluice:http.server.response.header': HttpResponseHeaderMessage;
+  'sluice:template.render': TemplateRenderMessage;
   'sluice:http.server.request.end': HttpRequestEndMessage;
   'sluice:crypto.hash': CryptoHashMessage;
   'sluice:crypto.cipher': CryptoCipherMessage;

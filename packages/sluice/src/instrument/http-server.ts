@@ -54,6 +54,7 @@ export class HttpServerInstrumentation implements Instrumentation {
   readonly #headers = channel('sluice:http.server.response.headers');
   readonly #body = channel('sluice:http.server.response.body');
   readonly #cookie = channel('sluice:http.server.response.cookie');
+  readonly #header = channel('sluice:http.server.response.header');
   readonly #end = channel('sluice:http.server.request.end');
 
   constructor(
@@ -70,7 +71,7 @@ export class HttpServerInstrumentation implements Instrumentation {
     for (const proto of [http.ServerResponse.prototype, http2.Http2ServerResponse.prototype]) {
       this.#shim.wrap(proto, 'writeHead', (original) => this.#writeHeadHook(original));
       for (const method of ['setHeader', 'appendHeader'] as const) {
-        this.#shim.wrap(proto, method, (original) => this.#setHeaderHook(original));
+        this.#shim.wrap(proto, method, (original) => this.#setHeaderHook(original, method));
       }
       for (const method of ['write', 'end'] as const) {
         this.#shim.wrap(proto, method, (original) => this.#bodyHook(original));
@@ -136,6 +137,13 @@ export class HttpServerInstrumentation implements Instrumentation {
   #writeHeadHook(original: (this: unknown, ...args: unknown[]) => unknown) {
     const self = this;
     return function writeHead(this: ServerResponseLike, ...args: unknown[]): unknown {
+      if (self.#header.hasSubscribers && !this.headersSent) {
+        try {
+          self.#publishEach(this, typeof args[1] === 'string' ? args[2] : args[1]);
+        } catch (error) {
+          self.guard(error);
+        }
+      }
       if (self.#headers.hasSubscribers && !this.headersSent) {
         try {
           const statusCode = typeof args[0] === 'number' ? args[0] : this.statusCode;
@@ -158,9 +166,31 @@ export class HttpServerInstrumentation implements Instrumentation {
     };
   }
 
-  #setHeaderHook(original: (this: unknown, ...args: unknown[]) => unknown) {
+  /** Each header writeHead was given (an object, `[[name, value]...]` or `[name, value, ...]`). */
+  #publishEach(res: ServerResponseLike, headers: unknown): void {
+    const publish = (name: unknown, value: unknown) =>
+      this.#header.publish({ res, api: 'writeHead', name, value });
+    if (Array.isArray(headers)) {
+      if (headers.length > 0 && Array.isArray(headers[0])) {
+        for (const pair of headers as unknown[][]) publish(pair[0], pair[1]);
+      } else {
+        for (let i = 0; i + 1 < headers.length; i += 2) publish(headers[i], headers[i + 1]);
+      }
+    } else if (headers && typeof headers === 'object') {
+      for (const [name, value] of Object.entries(headers)) publish(name, value);
+    }
+  }
+
+  #setHeaderHook(original: (this: unknown, ...args: unknown[]) => unknown, api: string) {
     const self = this;
     return function setHeader(this: ServerResponseLike, ...args: unknown[]): unknown {
+      if (self.#header.hasSubscribers) {
+        try {
+          self.#header.publish({ res: this, api, name: args[0], value: args[1] });
+        } catch (error) {
+          self.guard(error);
+        }
+      }
       if (
         self.#cookie.hasSubscribers &&
         typeof args[0] === 'string' &&

@@ -8,9 +8,12 @@
  *   and format, where only the values are marked (a tainted template stays unsanitised);
  * - pg-format literal/ident/string;
  * - shell-quote quote;
- * - path.basename (a base name cannot leave its directory).
+ * - path.basename (a base name cannot leave its directory);
+ * - HTML escaping (XSS): escape-html, lodash escape, he encode/escape, validator escape, and
+ *   the template engines' own (ejs escapeXML, handlebars escapeExpression, pug-runtime escape).
  * parseInt/Number need nothing: a number carries no taint, so text built from one is clean.
  */
+import Module from 'node:module';
 import path from 'node:path';
 import { locateRanges } from '../propagation/locate.js';
 import { createTainter, type Tainter } from '../propagation/tainter.js';
@@ -19,7 +22,7 @@ import type { Range, TaintEngine } from '../taint/types.js';
 import { markBit, type TaintedType } from '../vulnerability-types.js';
 import type { Instrumentation } from './instrumentation.js';
 import type { ModuleHooks, ModulePatch } from './require-hook.js';
-import { Shim } from './shim.js';
+import { isWrapped, Shim } from './shim.js';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -29,6 +32,13 @@ export const SUPPORTED = [
   { module: 'pg-format', versions: '>=1.0.0 <2' },
   { module: 'shell-quote', versions: '>=1.6.0 <2' },
   { module: 'node:path', versions: '>=20' },
+  { module: 'escape-html', versions: '>=1.0.0 <2' },
+  { module: 'lodash', versions: '>=4.0.0 <5' },
+  { module: 'he', versions: '>=1.0.0 <2' },
+  { module: 'validator', versions: '>=13.0.0 <14' },
+  { module: 'ejs', versions: '>=3.0.0 <4' },
+  { module: 'handlebars', versions: '>=4.0.0 <5' },
+  { module: 'pug-runtime', versions: '>=3.0.0 <4' },
 ] as const;
 
 function stringsIn(value: unknown): unknown[] {
@@ -66,6 +76,20 @@ function formatted(
     if (!fromTemplate.some((x) => x.start < r.end && r.start < x.end)) ranges.push(r);
   if (ranges.length === 0) return result;
   return t.make(result, merge(ranges.sort((a, b) => a.start - b.start)));
+}
+
+/**
+ * ejs gives escapeXML its own toString (client-side templates inline the function's source):
+ * the wrapper answers with the original's.
+ */
+export function keepToString(target: Record<string, unknown>, name: string, original: unknown): void {
+  const wrapper = target[name];
+  if (typeof original !== 'function' || wrapper === original || !Object.hasOwn(original, 'toString')) return;
+  Object.defineProperty(wrapper, 'toString', {
+    value: () => (original as { toString(): string }).toString(),
+    configurable: true,
+    writable: true,
+  });
 }
 
 export class SanitizerInstrumentation implements Instrumentation {
@@ -135,6 +159,7 @@ export class SanitizerInstrumentation implements Instrumentation {
         patch: (exports) => this.#wrap(exports as object, 'quote', marked('COMMAND_INJECTION')),
       },
     ];
+    this.#patches.push(...this.#htmlEscaping(marked('XSS')));
     for (const patch of this.#patches) this.hooks.add(patch);
     for (const api of new Set([path.posix, path.win32]))
       this.#wrap(api, 'basename', (t, result) => {
@@ -143,7 +168,72 @@ export class SanitizerInstrumentation implements Instrumentation {
       });
   }
 
+  /** HTML escaping functions; the result is safe for XSS. */
+  #htmlEscaping(after: (t: Tainter, result: unknown, args: unknown[]) => unknown): ModulePatch[] {
+    const methods =
+      (...names: string[]) =>
+      (exports: unknown) => {
+        for (const name of names) this.#wrap(exports as object, name, after);
+      };
+    return [
+      {
+        package: 'escape-html',
+        file: 'index.js',
+        versions: SUPPORTED[5].versions,
+        patch: (exports) => this.#wrapExportedFunction(exports, after),
+      },
+      { package: 'lodash', file: 'lodash.js', versions: SUPPORTED[6].versions, patch: methods('escape') },
+      { package: 'he', file: 'he.js', versions: SUPPORTED[7].versions, patch: methods('encode', 'escape') },
+      { package: 'validator', file: 'index.js', versions: SUPPORTED[8].versions, patch: methods('escape') },
+      {
+        package: 'ejs',
+        file: 'lib/utils.js',
+        versions: SUPPORTED[9].versions,
+        patch: (exports) => {
+          const original = (exports as { escapeXML?: unknown }).escapeXML;
+          this.#wrap(exports as object, 'escapeXML', after);
+          keepToString(exports as Record<string, unknown>, 'escapeXML', original);
+        },
+      },
+      {
+        package: 'handlebars',
+        file: 'dist/cjs/handlebars/utils.js',
+        versions: SUPPORTED[10].versions,
+        patch: methods('escapeExpression'),
+      },
+      {
+        package: 'pug-runtime',
+        file: 'index.js',
+        versions: SUPPORTED[11].versions,
+        patch: methods('escape'),
+      },
+    ];
+  }
+
+  /**
+   * A module whose exports are the function itself (escape-html) cannot be wrapped in place:
+   * its cached exports become the wrapper, which every later require and import gets. The
+   * first loader keeps the original (in an express application, express loads escape-html
+   * before the application does).
+   */
+  #wrapExportedFunction(fn: unknown, after: (t: Tainter, result: unknown, args: unknown[]) => unknown): void {
+    if (typeof fn !== 'function' || isWrapped(fn)) return;
+    const holder = { fn };
+    this.#wrap(holder, 'fn', after);
+    const cache = (Module as unknown as { _cache: Record<string, { exports: unknown } | undefined> })._cache;
+    for (const mod of Object.values(cache)) {
+      if (mod?.exports !== fn) continue;
+      mod.exports = holder.fn;
+      this.#undoExports.push(() => {
+        if (mod.exports === holder.fn) mod.exports = fn;
+      });
+    }
+  }
+
+  readonly #undoExports: Array<() => void> = [];
+
   disable(): void {
+    for (const undo of this.#undoExports.splice(0)) undo();
     for (const patch of this.#patches) this.hooks.remove(patch);
     this.#patches = [];
     this.#shim.restore();

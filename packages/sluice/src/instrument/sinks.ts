@@ -8,6 +8,7 @@ import { ChildProcessInstrumentation } from './child-process.js';
 import { DbRowsInstrumentation, type DbRowsOptions } from './db-rows.js';
 import { ejsInstrumentation } from './ejs.js';
 import { ExpressFileInstrumentation } from './express.js';
+import { ExpressResponseInstrumentation } from './express-response.js';
 import { FsInstrumentation } from './fs.js';
 import { handlebarsInstrumentation } from './handlebars.js';
 import type { Instrumentation } from './instrumentation.js';
@@ -21,6 +22,7 @@ import { ModuleHooks } from './require-hook.js';
 import { SanitizerInstrumentation } from './sanitizers.js';
 import { sequelizeInstrumentation } from './sequelize.js';
 import { sqlite3Instrumentation } from './sqlite3.js';
+import { TemplateOutputInstrumentation } from './template-output.js';
 import { VmInstrumentation } from './vm.js';
 
 export function sinkInstrumentations(
@@ -43,6 +45,8 @@ export function sinkInstrumentations(
     handlebarsInstrumentation(hooks, guard),
     ejsInstrumentation(hooks, guard),
     new SanitizerInstrumentation(engine, hooks, guard),
+    new ExpressResponseInstrumentation(hooks, guard),
+    new TemplateOutputInstrumentation(hooks, guard),
     new ChildProcessInstrumentation(guard),
     new VmInstrumentation(guard),
     new FsInstrumentation(guard),

@@ -6,6 +6,8 @@
  * range covers the whole decoded character; segments that still do not add up make the
  * result tainted as a whole (conservative).
  */
+import { addMarks } from '../../taint/ranges.js';
+import { markBit } from '../../vulnerability-types.js';
 import type { Callable } from '../coerce.js';
 import { segmented } from '../string-methods.js';
 import type { Tainter } from '../tainter.js';
@@ -13,9 +15,17 @@ import { type Patcher, wrapFunction } from './wrap.js';
 
 const ENCODERS = ['encodeURIComponent', 'encodeURI', 'escape'] as const;
 const DECODERS = ['decodeURIComponent', 'decodeURI', 'unescape'] as const;
+/** Secure marks an encoder's result gets. */
+const ENCODER_MARKS: Partial<Record<(typeof ENCODERS)[number], number>> = {
+  // An encoded component holds no `/ \\ : ? #`: placed after a fixed prefix it cannot change
+  // a redirect's or an outgoing request's scheme or host.
+  encodeURIComponent: markBit('UNVALIDATED_REDIRECT') | markBit('SSRF'),
+};
 
 export function hookUriFunctions(t: Tainter, patcher: Patcher): void {
-  for (const name of ENCODERS) patcher.wrap(globalThis, name, (original) => transformHook(t, original));
+  for (const name of ENCODERS) {
+    patcher.wrap(globalThis, name, (original) => transformHook(t, original, undefined, ENCODER_MARKS[name]));
+  }
   for (const name of DECODERS) {
     patcher.wrap(globalThis, name, (original) => transformHook(t, original, snapToEscape));
   }
@@ -54,12 +64,13 @@ export function transformHook(
   t: Tainter,
   original: Callable,
   snap?: (input: string, cut: number) => number,
+  marks = 0,
 ): Callable {
   return wrapFunction(original, (result, args) => {
     const input = args[0];
     const ranges = t.ranges(input);
     if (ranges === undefined || typeof result !== 'string' || result.length === 0) return result;
     const apply = (segment: string): string => Reflect.apply(original, undefined, [segment]) as string;
-    return t.make(result, segmented(apply, input as string, ranges, result, true, snap));
+    return t.make(result, addMarks(segmented(apply, input as string, ranges, result, true, snap), marks));
   });
 }
