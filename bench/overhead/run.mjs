@@ -1,0 +1,169 @@
+// Overhead of Sluice against no agent and against dd-trace v5 IAST, on realistic express apps
+// (apps/*.cjs) driven with autocannon on loopback; all report to an in-process fake agent.
+// For each workload, each mode in turn: start the app, warm up, measure, read memory, stop.
+// Then the start-up workload. Prints Markdown tables; writes bench/results/overhead-<date>.json.
+//
+// Usage (from bench/): npm run bench -- [options]
+//   --quick              short runs (2 s warm-up, 5 s measure, 2 start-up runs) for development
+//   --only <w>[,<w>...]  workloads: api-pg, pages, sinks, strings, startup
+//   --modes <m>[,...]    modes by name (none, sluice, dd-trace, "sluice 30%", "sluice 0%", "sluice js")
+//   --warmup <s> --duration <s> --connections <n> --startup-runs <n>
+//   --cpu-prof           write a CPU profile per run (results/profiles/) and print its summary
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startApp } from './app-process.mjs';
+import { startFakeAgent } from './fake-agent.mjs';
+import { drive } from './load.mjs';
+import { childEnv, ddTraceVersion, modes } from './modes.mjs';
+import { summarise } from './profile-summary.mjs';
+import { measureStartup } from './startup.mjs';
+import { requestTable, startupTable } from './table.mjs';
+import { workloads } from './workloads.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    modes: { type: 'string' },
+    warmup: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    'startup-runs': { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const settings = {
+  warmup: Number(opts.warmup ?? (opts.quick ? 2 : 10)),
+  duration: Number(opts.duration ?? (opts.quick ? 5 : 15)),
+  connections: Number(opts.connections ?? 10),
+  startupRuns: Number(opts['startup-runs'] ?? (opts.quick ? 2 : 5)),
+};
+const allWorkloads = [...Object.keys(workloads), 'startup'];
+const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : allWorkloads;
+for (const name of selected) {
+  if (!allWorkloads.includes(name))
+    throw new Error(`unknown workload ${name} (one of ${allWorkloads.join(', ')})`);
+}
+const selectedModes = opts.modes ? modes.filter((m) => opts.modes.split(',').includes(m.name)) : modes;
+
+const appsDir = join(import.meta.dirname, 'apps');
+const resultsDir = join(import.meta.dirname, '..', 'results');
+const profilesDir = join(resultsDir, 'profiles');
+const log = (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+const profileFlags = (tag) => {
+  if (!opts['cpu-prof']) return [];
+  const dir = join(profilesDir, tag.replace(/[^\w.-]+/g, '_'));
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+};
+const profileSummaries = [];
+function collectProfile(tag) {
+  if (!opts['cpu-prof']) return;
+  const dir = join(profilesDir, tag.replace(/[^\w.-]+/g, '_'));
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .at(-1);
+  if (!file) return;
+  profileSummaries.push(
+    `### ${tag} (${join(dir, file)})\n${summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')))}`,
+  );
+}
+
+async function runMode(name, workload, mode, agent) {
+  await workload.setup?.();
+  agent.take();
+  const tag = `${name}-${mode.name}`;
+  const app = await startApp({
+    app: workload.app,
+    cwd: appsDir,
+    args: mode.args,
+    nodeFlags: profileFlags(tag),
+    env: childEnv(mode, agent.url),
+  });
+  let row;
+  try {
+    const requests = workload.requests();
+    await drive({ port: app.port, requests, connections: settings.connections, seconds: settings.warmup });
+    const load = await drive({
+      port: app.port,
+      requests,
+      connections: settings.connections,
+      seconds: settings.duration,
+    });
+    // Let the exporters send what the run queued before reading memory.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const memory = await app.memory();
+    row = {
+      mode: mode.name,
+      startupMs: app.startupMs,
+      load,
+      memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+      sluice: memory.sluice,
+    };
+  } finally {
+    const exit = await app.stop();
+    if (exit.code !== 0) log(`${tag}: exited with ${exit.code ?? exit.signal}`);
+  }
+  // After the exit: what the agents flushed at exit counts too.
+  row.agent = agent.take();
+  row.stderr = app.stderr().trim() || undefined;
+  collectProfile(tag);
+  return row;
+}
+
+const agent = await startFakeAgent();
+const started = new Date();
+const results = { requestWorkloads: [], startup: undefined };
+try {
+  for (const name of selected.filter((w) => w !== 'startup')) {
+    const workload = workloads[name];
+    const entry = { workload: name, summary: workload.summary, modes: [] };
+    results.requestWorkloads.push(entry);
+    for (const mode of selectedModes) {
+      log(`${name} / ${mode.name}: ${settings.warmup} s warm-up, ${settings.duration} s measured`);
+      try {
+        const row = await runMode(name, workload, mode, agent);
+        entry.modes.push(row);
+        log(
+          `  ${row.load.rps.toFixed(0)} req/s, p50 ${row.load.p50.toFixed(2)} ms, p99 ${row.load.p99.toFixed(2)} ms, ` +
+            `RSS ${(row.memory.rss / 1048576).toFixed(1)} MB, start-up ${row.startupMs.toFixed(0)} ms`,
+        );
+        if (row.stderr) log(`  stderr: ${row.stderr.split('\n').slice(-5).join('\n          ')}`);
+      } catch (err) {
+        log(`  FAILED: ${err.stack ?? err}`);
+        entry.modes.push({ mode: mode.name, error: String(err.message ?? err) });
+      }
+    }
+  }
+  if (selected.includes('startup')) {
+    log(`startup: ${settings.startupRuns} runs per variant`);
+    results.startup = await measureStartup({
+      agent,
+      runs: settings.startupRuns,
+      log,
+      nodeFlags: () => [],
+    });
+  }
+} finally {
+  await agent.close();
+}
+
+const header =
+  `Sluice overhead, ${started.toISOString()} — node ${process.version}, dd-trace ${ddTraceVersion}, ` +
+  `${settings.connections} connections, ${settings.warmup} s warm-up + ${settings.duration} s measured per mode`;
+const sections = [header, ''];
+if (results.requestWorkloads.length > 0) sections.push(requestTable(results.requestWorkloads), '');
+if (results.startup) sections.push(startupTable(results.startup), '');
+console.log(sections.join('\n'));
+if (profileSummaries.length > 0) console.log(`CPU profiles\n\n${profileSummaries.join('\n\n')}`);
+
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `overhead-${started.toISOString().replace(/[:.]/g, '-').slice(0, 19)}.json`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ date: started.toISOString(), node: process.version, ddTrace: ddTraceVersion, settings, ...results }, null, 2)}\n`,
+);
+log(`results written to ${file}`);
