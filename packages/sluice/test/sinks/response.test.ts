@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fixesDestination } from '../../src/analyzers/unvalidated-redirect.js';
 import {
   type IastVulnerability,
   INIT,
@@ -353,6 +354,11 @@ describe('response sinks (CommonJS app, express 4 and http2)', () => {
   safe('handlebars {{ }}', '/xss-handlebars-escaped?name=abc', 200);
   safe('pug =', '/xss-pug-escaped?name=abc', 200);
   safe('pug != of an escape-html result', '/xss-pug-sanitised?name=abc', 200);
+  test('ejs client-side templates still inline the escaping function', async () => {
+    const found = await findings('/ejs-client', undefined);
+    assert.equal(found.status, 200, found.body);
+    assert.equal(found.body, '<p>&lt;b&gt;</p>');
+  });
 });
 
 describe('response sinks (ES module app, express 5)', () => {
@@ -391,4 +397,39 @@ describe('response sinks (ES module app, express 5)', () => {
   });
   safe('he escape (imported)', '/xss-he?name=abc', 200);
   safe('ejs <%= %>', '/xss-ejs-escaped?name=abc', 200);
+});
+
+describe('redirect prefixes that fix the destination', () => {
+  test('scheme and host settled, or a place on this site', () => {
+    for (const prefix of [
+      'https://shop.example/',
+      'https://shop.example?',
+      'HTTPS://shop.example#',
+      'https://shop.example\\',
+      '//cdn.example/',
+      '/account/',
+      '/a',
+      ' /a',
+      'profile/',
+      '?next=',
+      '#top',
+    ])
+      assert.equal(fixesDestination(prefix), true, prefix);
+  });
+  test('the next characters may name a scheme or a host', () => {
+    for (const prefix of [
+      '',
+      '/',
+      '//',
+      '/\\',
+      '/\t/',
+      '\t/',
+      'https://',
+      'https://shop.example',
+      'javascript:',
+      'abc',
+      'a:b/',
+    ])
+      assert.equal(fixesDestination(prefix), false, JSON.stringify(prefix));
+  });
 });
