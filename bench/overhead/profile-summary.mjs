@@ -42,7 +42,12 @@ export function summarise(profile, top = 15) {
   }
   const pct = (us) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
   const lines = [`busy ${(total / 1e6).toFixed(2)} s (idle excluded)`, 'self time by owner:'];
-  for (const [who, us] of [...owners].sort((a, b) => b[1] - a[1])) lines.push(`  ${pct(us)}  ${who}`);
+  let rest = 0;
+  for (const [who, us] of [...owners].sort((a, b) => b[1] - a[1])) {
+    if (us / total >= 0.01) lines.push(`  ${pct(us)}  ${who}`);
+    else rest += us;
+  }
+  if (rest > 0) lines.push(`  ${pct(rest)}  (each under 1%)`);
   lines.push(`top ${top} functions by self time:`);
   for (const [fn, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top))
     lines.push(`  ${pct(us)}  ${fn}`);

@@ -9,7 +9,7 @@
 //   --modes <m>[,...]    modes by name (none, sluice, dd-trace, "sluice 30%", "sluice 0%", "sluice js")
 //   --warmup <s> --duration <s> --connections <n> --startup-runs <n>
 //   --cpu-prof           write a CPU profile per run (results/profiles/) and print its summary
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startApp } from './app-process.mjs';
@@ -55,6 +55,7 @@ const log = (line) => process.stderr.write(`[${new Date().toISOString().slice(11
 const profileFlags = (tag) => {
   if (!opts['cpu-prof']) return [];
   const dir = join(profilesDir, tag.replace(/[^\w.-]+/g, '_'));
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 };
@@ -62,10 +63,10 @@ const profileSummaries = [];
 function collectProfile(tag) {
   if (!opts['cpu-prof']) return;
   const dir = join(profilesDir, tag.replace(/[^\w.-]+/g, '_'));
+  // Node 20's ES module loader thread writes its own (small) profile: take the main thread's.
   const file = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
-    .sort()
-    .at(-1);
+    .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
   if (!file) return;
   profileSummaries.push(
     `### ${tag} (${join(dir, file)})\n${summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')))}`,

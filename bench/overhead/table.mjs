@@ -30,7 +30,7 @@ function notes(row) {
     out.push(`analysed ${((100 * requests.admitted) / requests.seen).toFixed(0)}%`);
   const findings = row.sluice?.findings;
   if (findings) out.push(`${findings.reported} findings (${findings.suppressed} suppressed)`);
-  if (row.agent?.traces) out.push(`${row.agent.traces} traces sent`);
+  if (row.agent?.traces) out.push(`${row.agent.traces} traces, ${row.agent.iastSpans} with findings`);
   return out.join('; ');
 }
 
