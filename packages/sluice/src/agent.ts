@@ -48,6 +48,7 @@ import {
   vulnerabilitySpan,
 } from './report/span.js';
 import { Summary } from './report/summary.js';
+import { installSecurityControls } from './security-controls/install.js';
 import { taintRequest } from './sources/request-sources.js';
 import type { TaintEngine } from './taint/types.js';
 
@@ -136,6 +137,16 @@ export class Agent {
     if (propagating) this.#guarded('SLUICE_ERR_INIT', () => this.#installRewriter());
     this.#guarded('SLUICE_ERR_INIT', () => this.#startExporters());
     this.#guarded('SLUICE_ERR_INIT', () => this.#startAnalysis());
+    this.#guarded('SLUICE_ERR_INIT', () =>
+      this.#undo.push(
+        installSecurityControls(this.config.iast.securityControlsConfiguration, {
+          cwd: this.cwd,
+          engine: () => this.engine,
+          log: this.log,
+          guard: (error) => this.failures.record('SLUICE_ERR_HOOK', error),
+        }),
+      ),
+    );
     this.log.info(
       `sluice ${VERSION} started (engine ${this.engine?.kind ?? 'none'}, service ${this.config.service}, agent ${this.config.agentUrl})`,
     );

@@ -17,6 +17,7 @@ import Module from 'node:module';
 import path from 'node:path';
 import { locateRanges } from '../propagation/locate.js';
 import { createTainter, type Tainter } from '../propagation/tainter.js';
+import { validatorLibraryPatch } from '../security-controls/validator-library.js';
 import { addMarks, merge, whole } from '../taint/ranges.js';
 import type { Range, TaintEngine } from '../taint/types.js';
 import { markBit, type TaintedType } from '../vulnerability-types.js';
@@ -160,6 +161,8 @@ export class SanitizerInstrumentation implements Instrumentation {
       },
     ];
     this.#patches.push(...this.#htmlEscaping(marked('XSS')));
+    // validator.js validators (isInt, isUUID...): a true result marks the argument safe.
+    this.#patches.push(validatorLibraryPatch(this.engine, (t, n, f) => this.#shim.wrap(t, n, f), this.guard));
     for (const patch of this.#patches) this.hooks.add(patch);
     for (const api of new Set([path.posix, path.win32]))
       this.#wrap(api, 'basename', (t, result) => {
