@@ -19,8 +19,12 @@ export interface ModulePatch {
   readonly file: string;
   /** Supported versions, e.g. `>=8.0.0 <9`. Other versions are left alone. */
   readonly versions: string;
-  /** Wraps what the file exports; called once per loaded copy. */
-  patch(exports: unknown, version: string): void;
+  /**
+   * Wraps what the file exports; called once per loaded copy. A module whose exports are the
+   * function itself (pg-format) cannot be wrapped in place: the patch returns its replacement,
+   * which the loader and every later require or import get.
+   */
+  patch(exports: unknown, version: string): unknown;
 }
 
 // Captured before the fs instrumentation wraps it: reading a package.json is not a sink.
@@ -91,13 +95,13 @@ export class ModuleHooks implements Instrumentation {
     const self = this;
     this.#shim.wrap(Module, '_load', (original) => {
       return function (this: unknown, ...args: unknown[]) {
-        const exports = Reflect.apply(original, this, args);
+        let exports = Reflect.apply(original, this, args);
         if (self.#patches.size > 0) {
           try {
             const [request, parent, isMain] = args as Parameters<Load>;
             if (typeof request === 'string' && self.#concerns(request, parent?.filename)) {
               const filename = internals._resolveFilename(request, parent, isMain);
-              self.#apply(filename, exports, self.#patches);
+              exports = self.#apply(filename, exports, self.#patches);
             }
           } catch (error) {
             self.guard(error);
@@ -120,8 +124,10 @@ export class ModuleHooks implements Instrumentation {
     return false;
   }
 
-  #apply(filename: string, exports: unknown, patches: Iterable<ModulePatch>): void {
-    if ((typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return;
+  /** Applies the matching patches; returns the exports, or the replacement a patch made. */
+  #apply(filename: string, loaded: unknown, patches: Iterable<ModulePatch>): unknown {
+    if ((typeof loaded !== 'object' && typeof loaded !== 'function') || loaded === null) return loaded;
+    let exports: object = loaded;
     const file = filename.split(path.sep).join('/');
     for (const patch of patches) {
       if (!file.endsWith(`/${patch.file}`)) continue;
@@ -143,11 +149,19 @@ export class ModuleHooks implements Instrumentation {
       }
       applied.add(patch);
       try {
-        patch.patch(exports, version);
+        const replacement = patch.patch(exports, version);
+        if (typeof replacement === 'function' && replacement !== exports) {
+          const cached = (Module as unknown as ModuleInternals)._cache[filename];
+          if (cached !== undefined && cached.exports === exports) cached.exports = replacement;
+          // Loading the file again yields the replacement: already patched.
+          this.#applied.set(replacement, applied);
+          exports = replacement;
+        }
       } catch (error) {
         this.guard(error);
       }
     }
+    return exports;
   }
 
   #package(root: string): { name?: string; version?: string } | undefined {

@@ -6,7 +6,8 @@
  * - sqlstring and sql-escaper escape/escapeId (mysql's and mysql2's escape, format and
  *   placeholders),
  *   and format, where only the values are marked (a tainted template stays unsanitised);
- * - pg-format literal/ident/string;
+ * - pg-format literal and ident, and format/withArray, where only the values placed by %L and
+ *   %I are marked: %s (and pg-format's `string`) insert a value as it is;
  * - shell-quote quote;
  * - path.basename (a base name cannot leave its directory);
  * - HTML escaping (XSS): escape-html, lodash escape, he encode/escape, validator escape, and
@@ -93,6 +94,40 @@ export function keepToString(target: Record<string, unknown>, name: string, orig
   });
 }
 
+/** A pg-format placeholder: `%%`, or `%L`, `%I`, `%s`, optionally positional (`%2$L`). */
+const PG_FORMAT_PLACEHOLDER = /%(%|(\d+\$)?[ILs])/g;
+
+/**
+ * pg-format's format(template, values): the template's taint as is, the taint of values that
+ * %L or %I quoted marked safe for SQL, and that of values %s inserted unmarked.
+ */
+export function pgFormatted(
+  t: Tainter,
+  result: unknown,
+  template: unknown,
+  values: readonly unknown[],
+): unknown {
+  if (typeof result !== 'string' || result.length === 0 || typeof template !== 'string') return result;
+  const quoted: unknown[] = [];
+  const inserted: unknown[] = [];
+  let index = 0;
+  for (const m of template.matchAll(PG_FORMAT_PLACEHOLDER)) {
+    const type = m[1] as string;
+    if (type === '%') continue;
+    const position = m[2] === undefined ? index : Number.parseInt(m[2], 10) - 1;
+    index = position + 1;
+    (type.endsWith('s') ? inserted : quoted).push(values[position]);
+  }
+  const ranges: Range[] = [
+    ...(locateRanges(t, result, [template]) ?? []),
+    ...(locateRanges(t, result, inserted.flatMap(stringsIn)) ?? []),
+  ];
+  const safe = addMarks(locateRanges(t, result, quoted.flatMap(stringsIn)) ?? [], markBit('SQL_INJECTION'));
+  for (const r of safe) if (!ranges.some((x) => x.start < r.end && r.start < x.end)) ranges.push(r);
+  if (ranges.length === 0) return result;
+  return t.make(result, merge(ranges.sort((a, b) => a.start - b.start)));
+}
+
 export class SanitizerInstrumentation implements Instrumentation {
   readonly name = 'sanitizers';
   readonly #shim = new Shim('sanitizers');
@@ -149,8 +184,22 @@ export class SanitizerInstrumentation implements Instrumentation {
         file: 'lib/index.js',
         versions: SUPPORTED[2].versions,
         patch: (exports) => {
-          for (const name of ['literal', 'ident', 'string'])
-            this.#wrap(exports as object, name, marked('SQL_INJECTION'));
+          const format = exports as object;
+          for (const name of ['literal', 'ident']) this.#wrap(format, name, marked('SQL_INJECTION'));
+          this.#wrap(format, 'withArray', (t, result, args) =>
+            pgFormatted(t, result, args[0], Array.isArray(args[1]) ? args[1] : []),
+          );
+          // The module's exports are format itself: its wrapper replaces them, with its properties.
+          const holder = { format };
+          this.#wrap(holder, 'format', (t, result, args) => pgFormatted(t, result, args[0], args.slice(1)));
+          for (const key of Reflect.ownKeys(format))
+            if (!Object.hasOwn(holder.format, key))
+              Object.defineProperty(
+                holder.format,
+                key,
+                Object.getOwnPropertyDescriptor(format, key) as PropertyDescriptor,
+              );
+          return holder.format;
         },
       },
       {

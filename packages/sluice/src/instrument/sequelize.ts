@@ -3,10 +3,10 @@
  * receives the same text later; the SQL analyzer reports a query once per request.
  *
  * `Sequelize.literal(text)` (also `sequelize.literal`) puts its text into the SQL that
- * sequelize builds for a model query; sequelize's own string building is not rewritten, so
- * the taint of the text is lost on the way. The query's options (which sequelize passes down
- * to Sequelize#query) still hold the Literal objects: their tainted texts are located in the
- * query text, and the query is published carrying their ranges.
+ * sequelize's query generator builds for a model query (findAll, update, destroy...); that
+ * string building is not rewritten, so the taint of the text would be lost on the way. The
+ * generator's methods are wrapped: the tainted texts of the Literal objects in their arguments
+ * are located in the SQL they return, which then carries those ranges to Sequelize#query.
  */
 import { channel } from '../channels.js';
 import { createTainter, type Tainter } from '../propagation/tainter.js';
@@ -22,6 +22,28 @@ export const SUPPORTED = { module: 'sequelize', versions: '>=6.0.0 <7' } as cons
 
 /** Options are walked this far at most: a query's options are small, a cycle is not. */
 const MAX_NODES = 500;
+/** The query generator methods that return a whole statement. */
+const GENERATOR_METHODS = [
+  'selectQuery',
+  'insertQuery',
+  'bulkInsertQuery',
+  'updateQuery',
+  'arithmeticQuery',
+  'deleteQuery',
+  'upsertQuery',
+];
+/** The abstract generator and each dialect's, which overrides some of the methods. */
+const GENERATOR_FILES = [
+  'abstract',
+  'postgres',
+  'mysql',
+  'mariadb',
+  'sqlite',
+  'mssql',
+  'db2',
+  'snowflake',
+  'oracle',
+].map((dialect) => `lib/dialects/${dialect}/query-generator.js`);
 
 interface SequelizeClasses {
   readonly method: abstract new (...args: never[]) => unknown;
@@ -69,12 +91,18 @@ class SequelizeInstrumentation implements Instrumentation {
             proto,
             'query',
             publishingCall(this.#query, this.guard, (args) => ({
-              query: this.#withLiterals(queryText(args[0], ['query']), args[1]),
+              query: queryText(args[0], ['query']),
               library: 'sequelize',
             })),
           );
         },
       },
+      ...GENERATOR_FILES.map((file) => ({
+        package: 'sequelize',
+        file,
+        versions: SUPPORTED.versions,
+        patch: (exports: unknown) => this.#wrapGenerator(exports),
+      })),
     ];
     for (const patch of this.#patches) this.hooks.add(patch);
   }
@@ -85,26 +113,57 @@ class SequelizeInstrumentation implements Instrumentation {
     this.#shim.restore();
   }
 
-  /** `query` carrying the ranges of the tainted literal texts found in `options` and in it. */
-  #withLiterals(query: unknown, options: unknown): unknown {
-    const engine = this.engine();
-    if (engine === undefined || typeof query !== 'string' || this.#classes.size === 0) return query;
-    const t = createTainter(engine);
-    const texts = this.#literalTexts(t, options);
-    if (texts.length === 0) return query;
-    const ranges: Range[] = [...(t.ranges(query) ?? [])];
-    for (const text of texts) {
-      const own = t.ranges(text) as readonly Range[];
-      for (let at = query.indexOf(text); at >= 0; at = query.indexOf(text, at + text.length))
-        ranges.push(...shift(own, at));
+  #wrapGenerator(generator: unknown): void {
+    const proto = (generator as { prototype?: unknown }).prototype;
+    if (typeof generator !== 'function' || typeof proto !== 'object' || proto === null) return;
+    for (const method of GENERATOR_METHODS) {
+      if (!Object.hasOwn(proto, method)) continue;
+      this.#shim.wrap(proto, method, (original) => {
+        const self = this;
+        return function (this: unknown, ...args: unknown[]): unknown {
+          const texts = self.#literalTextsGuarded(args);
+          const sql = Reflect.apply(original, this, args);
+          return texts === undefined ? sql : self.#withLiterals(sql, texts);
+        };
+      });
     }
-    return t.make(
-      query,
-      normalise(
-        ranges.sort((a, b) => a.start - b.start),
-        query.length,
-      ),
-    );
+  }
+
+  #literalTextsGuarded(args: unknown[]): { t: Tainter; texts: string[] } | undefined {
+    const engine = this.engine();
+    if (engine === undefined || this.#classes.size === 0) return undefined;
+    try {
+      const t = createTainter(engine);
+      if (!t.hasTaint()) return undefined;
+      const texts = this.#literalTexts(t, args);
+      return texts.length === 0 ? undefined : { t, texts };
+    } catch (error) {
+      this.guard(error);
+      return undefined;
+    }
+  }
+
+  /** `sql` carrying the ranges of the tainted literal texts found in it. */
+  #withLiterals(sql: unknown, { t, texts }: { t: Tainter; texts: string[] }): unknown {
+    if (typeof sql !== 'string') return sql;
+    try {
+      const ranges: Range[] = [...(t.ranges(sql) ?? [])];
+      for (const text of texts) {
+        const own = t.ranges(text) as readonly Range[];
+        for (let at = sql.indexOf(text); at >= 0; at = sql.indexOf(text, at + text.length))
+          ranges.push(...shift(own, at));
+      }
+      return t.make(
+        sql,
+        normalise(
+          ranges.sort((a, b) => a.start - b.start),
+          sql.length,
+        ),
+      );
+    } catch (error) {
+      this.guard(error);
+      return sql;
+    }
   }
 
   /** Tainted texts of the Literal objects in `options` (plain objects, arrays, sequelize methods). */

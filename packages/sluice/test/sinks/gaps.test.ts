@@ -1,0 +1,293 @@
+// Sinks that close earlier gaps, end to end in express apps under Sluice (CommonJS on
+// express 4, ES module on express 5): res.render of a tainted view name (PATH_TRAVERSAL, once:
+// not again for the files express looks up), sqlite3 queries and statements, indirect eval
+// (which keeps evaluating in global scope, while direct eval keeps seeing local bindings),
+// sequelize literals inside model queries, and pg-format's %s (while %L and %I are sanitised).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { recordCoverage } from './coverage.js';
+import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+
+const tainted = (value: string) => ({ value, source: 0 });
+const SQL = 'SQL_INJECTION';
+const CODE = 'CODE_INJECTION';
+const PATH = 'PATH_TRAVERSAL';
+const TYPES = [SQL, CODE, PATH];
+
+interface Vulnerable {
+  readonly url: string;
+  readonly type: string;
+  readonly marker: string;
+  readonly valueParts: unknown[];
+  /** [origin, name, value] of the one source. */
+  readonly source: [string, string, string];
+  readonly library: string;
+  readonly installedAs?: string;
+  readonly call: string;
+  readonly body?: string;
+}
+
+function run(file: string, preload: string[]) {
+  const source = path.join(SINK_APPS, file);
+  const agent = new TestAgent();
+  const state: { app?: RunningApp } = {};
+  before(async () => {
+    state.app = await startApp(source, {
+      preload,
+      cwd: SINK_APPS,
+      // Without deduplication, a sink reached twice for one call would show as two findings.
+      env: {
+        DD_TRACE_AGENT_URL: await agent.start(),
+        SLUICE_IAST_REDACTION_ENABLED: 'false',
+        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+      },
+    });
+  });
+  after(async () => {
+    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
+    await agent.stop();
+  });
+  const check = (name: string, v: Vulnerable) =>
+    test(`${name}: reported`, async () => {
+      const found = await findingsOf(agent, state.app?.port as number, v.url, v.type);
+      assert.equal(found.status, 200, found.body);
+      if (v.body !== undefined) assert.equal(found.body, v.body);
+      const [origin, sourceName, value] = v.source;
+      assertOne(found, {
+        path: file,
+        line: lineOf(source, v.marker),
+        valueParts: v.valueParts,
+        sources: [{ origin, name: sourceName, value }],
+      });
+      recordCoverage({
+        library: v.library,
+        ...(v.installedAs ? { installedAs: v.installedAs } : {}),
+        type: v.type,
+        importer: file.endsWith('.mjs') ? 'esm' : 'cjs',
+        call: v.call,
+      });
+    });
+  const safe = (name: string, url: string, body?: string) =>
+    test(`${name}: not reported`, async () => {
+      const found = await findingsOf(agent, state.app?.port as number, url);
+      assert.equal(found.status, 200, found.body);
+      if (body !== undefined) assert.equal(found.body, body);
+      assert.deepEqual(
+        found.vulnerabilities.filter((v) => TYPES.includes(v.type)),
+        [],
+      );
+    });
+  return { check, safe };
+}
+
+const param = (name: string, value: string): [string, string, string] => [
+  'http.request.parameter',
+  name,
+  value,
+];
+const WHERE = "SELECT name FROM users WHERE name = '";
+const UPDATE = "UPDATE users SET name = name WHERE name = '";
+
+describe('sink gaps (CommonJS app, express 4)', () => {
+  const { check, safe } = run('gaps-app.cjs', ['--require', INIT]);
+
+  for (const view of ['hello', 'hello.pug'])
+    check(`express res.render of a tainted view name ${view} (once, not again in the view lookup)`, {
+      url: `/render?view=${view}`,
+      type: PATH,
+      marker: '@RENDER',
+      valueParts: [tainted(view)],
+      source: param('view', view),
+      library: 'express',
+      installedAs: 'express4',
+      call: 'res.render',
+      body: '<p>Hello x</p>',
+    });
+  safe('res.render of a constant view with request data', '/render-const?view=abc', '<p>Hello abc</p>');
+  safe('res.render of path.basename of the input', '/render-basename?view=hello', '<p>Hello x</p>');
+
+  for (const [route, marker, head, call] of [
+    ['all', '@SQLITE3_ALL', WHERE, 'Database#all'],
+    ['get', '@SQLITE3_GET', WHERE, 'Database#get'],
+    ['run', '@SQLITE3_RUN', UPDATE, 'Database#run'],
+    ['each', '@SQLITE3_EACH', WHERE, 'Database#each'],
+    ['exec', '@SQLITE3_EXEC', UPDATE, 'Database#exec'],
+    ['prepare', '@SQLITE3_PREPARE', WHERE, 'Database#prepare'],
+    ['statement', '@SQLITE3_STATEMENT', WHERE, 'new Statement'],
+  ] as const)
+    check(`sqlite3 ${call} (once)`, {
+      url: `/sqlite3/${route}?name=abc`,
+      type: SQL,
+      marker,
+      valueParts: [{ value: head }, tainted('abc'), { value: "'" }],
+      source: param('name', 'abc'),
+      library: 'sqlite3',
+      call,
+    });
+  safe('sqlite3: bound parameter', '/sqlite3/param?name=abc', '[{"name":"abc"}]');
+  safe(
+    'sqlite3: prepared statement with a named parameter',
+    '/sqlite3/prepare-param?name=abc',
+    '[{"name":"abc"}]',
+  );
+
+  check('indirect eval (0, eval)(code) runs in global scope', {
+    url: '/eval/indirect?code=typeof%20local',
+    type: CODE,
+    marker: '@EVAL_INDIRECT',
+    valueParts: [tainted('typeof local')],
+    source: param('code', 'typeof local'),
+    library: 'eval',
+    call: 'eval (indirect)',
+    body: 'undefined',
+  });
+  check('globalThis.eval(code)', {
+    url: '/eval/global?code=2',
+    type: CODE,
+    marker: '@EVAL_GLOBAL',
+    valueParts: [{ value: '1 + ' }, tainted('2')],
+    source: param('code', '2'),
+    library: 'eval',
+    call: 'globalThis.eval',
+    body: '3',
+  });
+  check('an alias of eval: const run = eval; run(code)', {
+    url: '/eval/alias?code=2',
+    type: CODE,
+    marker: '@EVAL_ALIAS',
+    valueParts: [{ value: '1 + ' }, tainted('2')],
+    source: param('code', '2'),
+    library: 'eval',
+    call: 'eval (alias)',
+    body: '3',
+  });
+  check('direct eval still sees the local scope', {
+    url: '/eval/direct?code=typeof%20local',
+    type: CODE,
+    marker: '@EVAL_DIRECT',
+    valueParts: [tainted('typeof local')],
+    source: param('code', 'typeof local'),
+    library: 'eval',
+    call: 'eval (direct)',
+    body: 'string',
+  });
+  safe('indirect eval of a constant', '/eval/indirect-const', '3');
+  safe('globalThis.eval of parseInt of the input', '/eval/indirect-number?code=2', '3');
+  safe('an object’s own eval method', '/eval/own-method?code=abc', 'not evaluated: abc');
+
+  check('sequelize.literal in a model query’s where', {
+    url: '/sequelize/literal?name=abc',
+    type: SQL,
+    marker: '@SEQ_LITERAL',
+    valueParts: [
+      { value: 'SELECT "id", "name" FROM "sluice_gaps_users" AS "sluice_gaps_user" WHERE name = \'' },
+      tainted('abc'),
+      { value: "';" },
+    ],
+    source: param('name', 'abc'),
+    library: 'sequelize',
+    call: 'sequelize.literal',
+    body: '[]',
+  });
+  check('Sequelize.literal in a model query’s attributes', {
+    url: '/sequelize/static-literal?name=abc',
+    type: SQL,
+    marker: '@SEQ_STATIC',
+    valueParts: [
+      { value: "SELECT '" },
+      tainted('abc'),
+      { value: '\' AS "v" FROM "sluice_gaps_users" AS "sluice_gaps_user";' },
+    ],
+    source: param('name', 'abc'),
+    library: 'sequelize',
+    call: 'Sequelize.literal',
+    body: '[]',
+  });
+  safe('sequelize: a where object (values escaped by sequelize)', '/sequelize/where?name=abc', '[]');
+  safe('sequelize: a constant literal beside a where object', '/sequelize/const-literal?name=abc', '[]');
+
+  check('pg-format %s', {
+    url: '/pg-format/s?name=abc',
+    type: SQL,
+    marker: '@PGFORMAT_S',
+    valueParts: [{ value: "SELECT '" }, tainted('abc'), { value: "' AS v" }],
+    source: param('name', 'abc'),
+    library: 'pg-format',
+    call: 'format %s',
+    body: '[{"v":"abc"}]',
+  });
+  safe('pg-format %L', '/pg-format/L?name=abc', '[{"v":"abc"}]');
+  safe('pg-format %I', '/pg-format/I?name=abc', '[{"abc":1}]');
+});
+
+describe('sink gaps (ES module app, express 5)', () => {
+  const { check, safe } = run('gaps-app.mjs', ['--import', INIT]);
+  check('express res.render of a tainted view name (once)', {
+    url: '/render?view=hello.pug',
+    type: PATH,
+    marker: '@ESM_RENDER',
+    valueParts: [tainted('hello.pug')],
+    source: param('view', 'hello.pug'),
+    library: 'express',
+    installedAs: 'express5',
+    call: 'res.render',
+    body: '<p>Hello x</p>',
+  });
+  check('sqlite3 Database#all', {
+    url: '/sqlite3/all?name=abc',
+    type: SQL,
+    marker: '@ESM_SQLITE3',
+    valueParts: [{ value: WHERE }, tainted('abc'), { value: "'" }],
+    source: param('name', 'abc'),
+    library: 'sqlite3',
+    call: 'Database#all',
+    body: '[{"name":"abc"}]',
+  });
+  check('indirect eval (0, eval)(code) runs in global scope', {
+    url: '/eval/indirect?code=typeof%20local',
+    type: CODE,
+    marker: '@ESM_EVAL_INDIRECT',
+    valueParts: [tainted('typeof local')],
+    source: param('code', 'typeof local'),
+    library: 'eval',
+    call: 'eval (indirect)',
+    body: 'undefined',
+  });
+  check('direct eval still sees the module scope', {
+    url: '/eval/direct?code=typeof%20local',
+    type: CODE,
+    marker: '@ESM_EVAL_DIRECT',
+    valueParts: [tainted('typeof local')],
+    source: param('code', 'typeof local'),
+    library: 'eval',
+    call: 'eval (direct)',
+    body: 'string',
+  });
+  check('sequelize.literal in a model query’s where', {
+    url: '/sequelize/literal?name=abc',
+    type: SQL,
+    marker: '@ESM_SEQ_LITERAL',
+    valueParts: [
+      { value: 'SELECT "id", "name" FROM "sluice_gaps_users" AS "sluice_gaps_user" WHERE name = \'' },
+      tainted('abc'),
+      { value: "';" },
+    ],
+    source: param('name', 'abc'),
+    library: 'sequelize',
+    call: 'sequelize.literal',
+    body: '[]',
+  });
+  check('pg-format withArray %s', {
+    url: '/pg-format/s?name=abc',
+    type: SQL,
+    marker: '@ESM_PGFORMAT_S',
+    valueParts: [{ value: "SELECT '" }, tainted('abc'), { value: "' AS v" }],
+    source: param('name', 'abc'),
+    library: 'pg-format',
+    call: 'format.withArray %s',
+    body: '[{"v":"abc"}]',
+  });
+  safe('pg-format withArray %L', '/pg-format/L?name=abc', '[{"v":"abc"}]');
+});
