@@ -17,6 +17,7 @@ import { NoHttpOnlyCookieAnalyzer } from './analyzers/no-httponly-cookie.js';
 import { NoSameSiteCookieAnalyzer } from './analyzers/no-samesite-cookie.js';
 import { PathTraversalAnalyzer } from './analyzers/path-traversal.js';
 import { SqlInjectionAnalyzer } from './analyzers/sql-injection.js';
+import { SsrfAnalyzer } from './analyzers/ssrf.js';
 import { StacktraceLeakAnalyzer } from './analyzers/stacktrace-leak.js';
 import { TemplateInjectionAnalyzer } from './analyzers/template-injection.js';
 import { UnvalidatedRedirectAnalyzer } from './analyzers/unvalidated-redirect.js';
@@ -269,6 +270,7 @@ export class Agent {
       new CommandInjectionAnalyzer(deps),
       new CodeInjectionAnalyzer(deps),
       new PathTraversalAnalyzer(deps),
+      new SsrfAnalyzer(deps, { pathEnabled: this.config.iast.ssrfPathEnabled }),
       new UnvalidatedRedirectAnalyzer(deps),
       new HeaderInjectionAnalyzer(deps),
       new XssAnalyzer(deps),

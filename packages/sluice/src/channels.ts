@@ -148,6 +148,17 @@ export interface TemplateCompileMessage {
   readonly template: unknown;
 }
 
+/**
+ * An outgoing HTTP request is about to be made (http/https request/get, http2.connect, fetch,
+ * undici). `url` is what the caller gave (a string, URL, or Request); `options` an object
+ * whose protocol/hostname/host/port/path (or origin/path) fields may stand for or override it.
+ */
+export interface HttpClientRequestMessage {
+  readonly api: string;
+  readonly url: unknown;
+  readonly options: unknown;
+}
+
 export interface ChannelMessages {
   'sluice:http.server.request.start': HttpRequestStartMessage;
   'sluice:http.server.response.headers': HttpResponseHeadersMessage;
@@ -164,6 +175,7 @@ export interface ChannelMessages {
   'sluice:child_process.command': ChildProcessMessage;
   'sluice:code.compile': CodeCompileMessage;
   'sluice:fs.path': FsPathMessage;
+  'sluice:http.client.request': HttpClientRequestMessage;
   'sluice:template.compile': TemplateCompileMessage;
 }
 

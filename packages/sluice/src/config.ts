@@ -26,6 +26,8 @@ export interface SluiceConfig {
     readonly stackTraceEnabled: boolean;
     readonly dbRowsToTaint: number;
     readonly securityControlsConfiguration: string;
+    /** SSRF: a tainted path of a fixed host is reported too (off by default). */
+    readonly ssrfPathEnabled: boolean;
   };
   readonly service: string;
   readonly env: string | undefined;
@@ -200,6 +202,7 @@ export function readConfig(
       stackTraceEnabled: r.bool('IAST_STACK_TRACE_ENABLED', true),
       dbRowsToTaint: r.int('IAST_DB_ROWS_TO_TAINT', 1, 0, 1_000_000),
       securityControlsConfiguration: controls,
+      ssrfPathEnabled: r.bool('IAST_SSRF_PATH_ENABLED', false, true),
     },
     service: r.string('SERVICE') ?? packageName(cwd) ?? 'node',
     env: r.string('ENV'),

@@ -2,7 +2,7 @@
  * HEADER_INJECTION: a response header whose name is tainted, whose tainted value holds CR or
  * LF (a new header or body line, where a server lets it through), or whose tainted value alone
  * is dangerous in that header (DANGEROUS_HEADERS). Tainted values of other headers are
- * ordinary data (a tracking id, a file name) and are not reported. Not reported either, as in
+ * ordinary data (a request id, a language) and are not reported. Not reported either, as in
  * Datadog's analyzer: Location (the redirect analyzer's), the WebSocket handshake and
  * hop-by-hop headers, Set-Cookie built only from request cookies, Access-Control-* built only
  * from request headers (CORS preflight answers echo Access-Control-Request-Headers and Origin)
@@ -18,6 +18,8 @@ export const DANGEROUS_HEADERS: ReadonlySet<string> = new Set([
   'content-type',
   // Cookies the browser stores: session fixation, attributes dropped.
   'set-cookie',
+  // The name (and extension) a download is saved under: reflected file download.
+  'content-disposition',
   // `0; url=...`: a redirect (or a javascript: URL) outside the redirect analyzer's Location.
   'refresh',
   // rel=preload/prefetch/stylesheet: resources fetched from an attacker's host.

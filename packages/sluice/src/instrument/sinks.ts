@@ -8,9 +8,11 @@ import { ChildProcessInstrumentation } from './child-process.js';
 import { DbRowsInstrumentation, type DbRowsOptions } from './db-rows.js';
 import { ejsInstrumentation } from './ejs.js';
 import { ExpressFileInstrumentation } from './express.js';
+import { FetchInstrumentation } from './fetch.js';
 import { ExpressResponseInstrumentation } from './express-response.js';
 import { FsInstrumentation } from './fs.js';
 import { handlebarsInstrumentation } from './handlebars.js';
+import { HttpClientInstrumentation } from './http-client.js';
 import type { Instrumentation } from './instrumentation.js';
 import { knexInstrumentation } from './knex.js';
 import { mysqlInstrumentation } from './mysql.js';
@@ -51,6 +53,8 @@ export function sinkInstrumentations(
     new VmInstrumentation(guard),
     new FsInstrumentation(guard),
     new ExpressFileInstrumentation(engine, hooks, guard),
+    new HttpClientInstrumentation(guard),
+    new FetchInstrumentation(hooks, guard),
     new DbRowsInstrumentation(engine, dbRows, hooks, guard),
   ];
 }

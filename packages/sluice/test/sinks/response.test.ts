@@ -43,19 +43,20 @@ const COVERS: Record<string, [string, string]> = {
   '@HEADER_ACAO': ['express', 'res.header'],
   '@HEADER_WRITEHEAD': ['node:http', 'res.writeHead'],
   '@HEADER_APPEND': ['node:http', 'res.appendHeader'],
+  '@HEADER_DISPOSITION': ['node:http', 'res.setHeader'],
   '@XSS_SEND': ['express', 'res.send'],
   '@XSS_WRITE': ['node:http', 'res.write'],
   '@XSS_END': ['node:http', 'res.end'],
-  '@XSS_EJS': ['ejs', '<%- %> (res.render)'],
-  '@XSS_HANDLEBARS': ['handlebars', '{{{ }}}'],
-  '@XSS_PUG': ['pug', '!= (render)'],
+  '@XSS_EJS': ['ejs', 'res.render, unescaped output'],
+  '@XSS_HANDLEBARS': ['handlebars', 'compile, unescaped output'],
+  '@XSS_PUG': ['pug', 'render, unescaped output'],
   '@H2_LOCATION': ['node:http2', 'res.writeHead'],
   '@H2_XSS': ['node:http2', 'res.end'],
   '@ESM_REDIRECT': ['express', 'res.redirect'],
   '@ESM_SETHEADER_LOCATION': ['node:http', 'res.setHeader'],
   '@ESM_HEADER_NAME': ['node:http', 'res.setHeader'],
   '@ESM_XSS_SEND': ['express', 'res.send'],
-  '@ESM_XSS_EJS': ['ejs', '<%- %> (res.render)'],
+  '@ESM_XSS_EJS': ['ejs', 'res.render, unescaped output'],
 };
 
 /** Requests `urlPath` over HTTP/2 (cleartext) with `headers`; resolves with the status. */
@@ -276,6 +277,12 @@ describe('response sinks (CommonJS app, express 4 and http2)', () => {
     status: 200,
     valueParts: [text('Link: <'), tainted('abc'), text('>; rel=preload')],
     source: query('url', 'abc'),
+  });
+  check('res.setHeader Content-Disposition', '/header-download?name=abc', HEADER, {
+    marker: '@HEADER_DISPOSITION',
+    status: 200,
+    valueParts: [text('Content-Disposition: attachment; filename="'), tainted('abc'), text('.csv"')],
+    source: query('name', 'abc'),
   });
   safe('an ordinary header with a CR LF-free value', '/header-ordinary?note=abc', 200);
   safe('a constant header', '/header-const', 200);
