@@ -1,11 +1,22 @@
+// biome-ignore-all lint/security/noGlobalEval: the built-in eval is what the runtime is handed and compared with
 // Sinks that close earlier gaps, end to end in express apps under Sluice (CommonJS on
 // express 4, ES module on express 5): res.render of a tainted view name (PATH_TRAVERSAL, once:
 // not again for the files express looks up), sqlite3 queries and statements, indirect eval
 // (which keeps evaluating in global scope, while direct eval keeps seeing local bindings),
 // sequelize literals inside model queries, and pg-format's %s (while %L and %I are sanitised).
 import assert from 'node:assert/strict';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ejsInstrumentation } from '../../src/instrument/ejs.js';
+import { handlebarsInstrumentation } from '../../src/instrument/handlebars.js';
+import type { Instrumentation } from '../../src/instrument/instrumentation.js';
+import { pugInstrumentation } from '../../src/instrument/pug.js';
+import { ModuleHooks } from '../../src/instrument/require-hook.js';
+import { sqlite3Instrumentation } from '../../src/instrument/sqlite3.js';
+import { createPropagationRuntime } from '../../src/propagation/runtime.js';
+import { createJsEngine } from '../../src/taint/js-engine.js';
+import type { Source } from '../../src/taint/types.js';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
@@ -290,4 +301,133 @@ describe('sink gaps (ES module app, express 5)', () => {
     body: '[{"v":"abc"}]',
   });
   safe('pg-format withArray %L', '/pg-format/L?name=abc', '[{"v":"abc"}]');
+});
+
+describe('indirect eval through the propagation runtime', () => {
+  const engine = createJsEngine();
+  const reported: string[] = [];
+  const runtime = createPropagationRuntime(engine, { onEval: (code) => reported.push(code) });
+  const indirect = runtime.evalRef(eval) as (code: unknown) => unknown;
+  const source: Source = { origin: 'http.request.parameter', name: 'code', value: 'x' };
+
+  test('the built-in eval becomes an eval-like function; anything else is returned as it is', () => {
+    assert.notEqual(indirect, eval);
+    assert.equal(runtime.evalRef(indirect), indirect);
+    const own = { eval: () => 'own' };
+    assert.equal(runtime.evalRef(own.eval), own.eval);
+    assert.equal(runtime.evalRef(undefined), undefined);
+    assert.equal(indirect.name, 'eval');
+    assert.equal(indirect.length, 1);
+    assert.equal('prototype' in indirect, false);
+    assert.throws(() => Reflect.construct(indirect, ['1']), TypeError);
+  });
+
+  test('it evaluates in global scope, sloppy, with the global this, like (0, eval)', () => {
+    const local = 'local';
+    assert.equal(local, 'local');
+    assert.equal(indirect('typeof local'), 'undefined');
+    assert.equal(indirect('this'), globalThis);
+    // Not strict, although called from strict code: the var becomes a global.
+    indirect('var sluiceIndirectEvalProbe = 1');
+    assert.equal((globalThis as Record<string, unknown>).sluiceIndirectEvalProbe, 1);
+    delete (globalThis as Record<string, unknown>).sluiceIndirectEvalProbe;
+    assert.equal(indirect(42), 42, 'a non-string is returned as it is');
+    assert.throws(() => indirect('('), SyntaxError);
+  });
+
+  test('tainted code is reported, plain code is not; o.eval(...) is reported only for the built-in', () => {
+    reported.length = 0;
+    engine.runInScope(() => {
+      const code = engine.taint('1 + 2', [{ start: 4, end: 5, source, marks: 0 }]);
+      assert.equal(indirect(code), 3);
+      assert.equal(indirect('2 + 2'), 4);
+      assert.equal(runtime.evalMethod(globalThis, code), 3);
+      const calculator = { eval: (x: string) => `own ${x}` };
+      assert.equal(runtime.evalMethod(calculator, code), 'own 1 + 2');
+      assert.throws(() => runtime.evalMethod(undefined, code), TypeError);
+    });
+    assert.deepEqual(reported, ['1 + 2', '1 + 2']);
+  });
+});
+
+describe('library instrumentations cycle enable, disable, enable', () => {
+  const failOnGuard = (error: unknown) => assert.fail(`guard called: ${String(error)}`);
+  const cases: Array<{
+    name: string;
+    make: (hooks: ModuleHooks) => Instrumentation;
+    channel: string;
+    target: () => Record<string, unknown>;
+    key: string;
+    call: () => Promise<void> | void;
+  }> = [
+    {
+      name: 'pug',
+      make: (hooks) => pugInstrumentation(hooks, failOnGuard),
+      channel: 'sluice:template.compile',
+      target: () => require('pug'),
+      key: 'compile',
+      call: () => assert.equal(require('pug').compile('p a')(), '<p>a</p>'),
+    },
+    {
+      name: 'handlebars',
+      make: (hooks) => handlebarsInstrumentation(hooks, failOnGuard),
+      channel: 'sluice:template.compile',
+      target: () => require('handlebars'),
+      key: 'compile',
+      call: () => assert.equal(require('handlebars').compile('a')(), 'a'),
+    },
+    {
+      name: 'ejs',
+      make: (hooks) => ejsInstrumentation(hooks, failOnGuard),
+      channel: 'sluice:template.compile',
+      target: () => require('ejs'),
+      key: 'compile',
+      call: () => assert.equal(require('ejs').compile('a')(), 'a'),
+    },
+    {
+      name: 'sqlite3',
+      make: (hooks) => sqlite3Instrumentation(hooks, failOnGuard),
+      channel: 'sluice:sql.query',
+      target: () => require('sqlite3').Database.prototype,
+      key: 'all',
+      call: () =>
+        new Promise<void>((resolve, reject) => {
+          const db = new (require('sqlite3').Database)(':memory:');
+          db.all('SELECT 1 AS v', (err: Error | null, rows: unknown) => {
+            db.close();
+            if (err) reject(err);
+            else resolve(assert.deepEqual(rows, [{ v: 1 }]));
+          });
+        }),
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const original = c.target()[c.key];
+      const seen: unknown[] = [];
+      const listener = (m: unknown) => seen.push(m);
+      diagnosticsChannel.subscribe(c.channel, listener);
+      const hooks = new ModuleHooks(failOnGuard);
+      hooks.enable();
+      try {
+        const inst = c.make(hooks);
+        inst.enable();
+        await c.call();
+        assert.equal(seen.length, 1);
+        inst.disable();
+        assert.equal(c.target()[c.key], original);
+        await c.call();
+        assert.equal(seen.length, 1);
+        inst.enable();
+        inst.enable();
+        await c.call();
+        assert.equal(seen.length, 2, 'enabled twice still publishes once');
+        inst.disable();
+        assert.equal(c.target()[c.key], original);
+      } finally {
+        hooks.disable();
+        diagnosticsChannel.unsubscribe(c.channel, listener);
+      }
+    });
+  }
 });
