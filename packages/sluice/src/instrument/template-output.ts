@@ -47,6 +47,22 @@ export class TemplateOutputInstrumentation implements Instrumentation {
     const [ejs, handlebars, pug, pugRuntime] = SUPPORTED;
     const compiler = (engine: string) => (exports: unknown) =>
       this.#shim.wrap(exports as object, 'compile', (original) => this.#compileHook(engine, original));
+    // Handlebars.create() makes more instances, each with its own compile.
+    const instances = (exports: unknown) => {
+      compiler('handlebars')(exports);
+      this.#shim.wrap(exports as object, 'create', (create) => {
+        const self = this;
+        return function (this: unknown, ...args: unknown[]): unknown {
+          const instance = Reflect.apply(create, this, args);
+          try {
+            if (instance && typeof instance === 'object') compiler('handlebars')(instance);
+          } catch (error) {
+            self.guard(error);
+          }
+          return instance;
+        };
+      });
+    };
     const escaper = (name: string) => (exports: unknown) => {
       const target = exports as Record<string, unknown>;
       const original = target[name];
@@ -61,7 +77,7 @@ export class TemplateOutputInstrumentation implements Instrumentation {
         package: 'handlebars',
         file: 'dist/cjs/handlebars.js',
         versions: handlebars.versions,
-        patch: compiler('handlebars'),
+        patch: instances,
       },
       {
         package: 'handlebars',

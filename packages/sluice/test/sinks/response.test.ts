@@ -49,6 +49,7 @@ const COVERS: Record<string, [string, string]> = {
   '@XSS_END': ['node:http', 'res.end'],
   '@XSS_EJS': ['ejs', 'res.render, unescaped output'],
   '@XSS_HANDLEBARS': ['handlebars', 'compile, unescaped output'],
+  '@XSS_HANDLEBARS_CREATE': ['handlebars', 'create().compile, unescaped output'],
   '@XSS_PUG': ['pug', 'render, unescaped output'],
   '@H2_LOCATION': ['node:http2', 'res.writeHead'],
   '@H2_XSS': ['node:http2', 'res.end'],
@@ -289,6 +290,9 @@ describe('response sinks (CommonJS app, express 4 and http2)', () => {
   safe('a CORS preflight answer echoing the request headers', '/header-preflight', 200, {
     headers: { origin: 'https://shop.example', 'access-control-request-headers': 'x-token' },
   });
+  safe('Set-Cookie built from a request cookie', '/header-cookie-echo', 200, {
+    headers: { cookie: 'theme=dark' },
+  });
   safe('a header echoing the same request header', '/header-echo', 200, {
     headers: { 'cache-control': 'no-cache' },
   });
@@ -328,6 +332,13 @@ describe('response sinks (CommonJS app, express 4 and http2)', () => {
   });
   check('handlebars {{{ }}}', '/xss-handlebars?name=abc', XSS, {
     marker: '@XSS_HANDLEBARS',
+    status: 200,
+    valueParts: [tainted('abc')],
+    source: query('name', 'abc'),
+    body: '<p>Hello abc</p>',
+  });
+  check('handlebars {{{ }}} of a Handlebars.create() instance', '/xss-handlebars-instance?name=abc', XSS, {
+    marker: '@XSS_HANDLEBARS_CREATE',
     status: 200,
     valueParts: [tainted('abc')],
     source: query('name', 'abc'),
