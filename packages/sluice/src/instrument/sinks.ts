@@ -11,6 +11,7 @@ import { ExpressFileInstrumentation } from './express.js';
 import { FetchInstrumentation } from './fetch.js';
 import { ExpressResponseInstrumentation } from './express-response.js';
 import { FsInstrumentation } from './fs.js';
+import { GotInstrumentation } from './got.js';
 import { handlebarsInstrumentation } from './handlebars.js';
 import { HttpClientInstrumentation } from './http-client.js';
 import type { Instrumentation } from './instrumentation.js';
@@ -55,6 +56,7 @@ export function sinkInstrumentations(
     new ExpressFileInstrumentation(engine, hooks, guard),
     new HttpClientInstrumentation(guard),
     new FetchInstrumentation(hooks, guard),
+    new GotInstrumentation(guard),
     new DbRowsInstrumentation(engine, dbRows, hooks, guard),
   ];
 }
