@@ -5,6 +5,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parseSecurityControls } from '../../src/security-controls/parse.js';
+import { controlWrapper } from '../../src/security-controls/wrap.js';
+import { createEngine } from '../../src/taint/engine.js';
+import type { TaintEngine } from '../../src/taint/types.js';
+import { ALL_MARKS, marksFor } from '../../src/vulnerability-types.js';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
 
@@ -224,4 +229,110 @@ describe('security controls: an entry that is not TYPE:TYPES:MODULE[...]', () =>
     assert.equal(found.vulnerabilities.length, 1, JSON.stringify(found));
     assert.equal(app.stderr.split(`"${broken}"`).length - 1, 1, app.stderr);
   });
+});
+
+describe('security controls: parsing DD_IAST_SECURITY_CONTROLS_CONFIGURATION', () => {
+  const parse = (raw: string) => {
+    const warnings: string[] = [];
+    return { controls: parseSecurityControls(raw, (m) => warnings.push(m)), warnings };
+  };
+
+  test("Datadog's fields: types, module, dotted function, positions; case, spaces and line breaks forgiven", () => {
+    const { controls, warnings } = parse(
+      ' sanitizer : SQL_INJECTION, XSS : lib/s.js : utils.escape ;\n\tINPUT_VALIDATOR:*:my-lib:check:0, 2;;',
+    );
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(
+      controls.map((c) => [c.kind, c.marks, c.module, c.method, c.parameters]),
+      [
+        ['SANITIZER', marksFor(['SQL_INJECTION', 'XSS']), 'lib/s.js', 'utils.escape', undefined],
+        ['INPUT_VALIDATOR', ALL_MARKS, 'my-lib', 'check', [0, 2]],
+      ],
+    );
+  });
+
+  test('no function: the module itself; no or * positions: every argument', () => {
+    const { controls } = parse(
+      'SANITIZER:XSS:lib/only.js;INPUT_VALIDATOR:XSS:lib/v.js:ok;INPUT_VALIDATOR:XSS:lib/v.js:ok:*',
+    );
+    assert.deepEqual(
+      controls.map((c) => [c.method, c.parameters]),
+      [
+        ['', undefined],
+        ['ok', undefined],
+        ['ok', undefined],
+      ],
+    );
+  });
+
+  test('each malformed entry warns once, naming it, and is ignored; the others apply', () => {
+    const bad = [
+      'SANITIZER:XSS',
+      'SANITIZER:XSS:a.js:f:0:extra',
+      'CLEANER:XSS:a.js:f',
+      'SANITIZER:NOT_A_TYPE:a.js:f',
+      'INPUT_VALIDATOR:XSS:a.js:f:one',
+      'SANITIZER:XSS:a.js:f..g',
+    ];
+    const { controls, warnings } = parse([...bad, 'SANITIZER:XSS:good.js:f'].join(';'));
+    assert.deepEqual(
+      controls.map((c) => c.module),
+      ['good.js'],
+    );
+    assert.equal(warnings.length, bad.length, warnings.join('\n'));
+    for (const [i, entry] of bad.entries()) assert.ok(warnings[i]?.includes(`"${entry}"`), warnings[i]);
+  });
+
+  test('unknown names in a list of types are left out with a warning; the entry stays', () => {
+    const { controls, warnings } = parse('SANITIZER:XSS,NOT_A_TYPE:a.js:f');
+    assert.equal(controls[0]?.marks, marksFor(['XSS']));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] as string, /NOT_A_TYPE/);
+  });
+});
+
+describe('security controls: the wrapper', () => {
+  const engines: TaintEngine[] = [createEngine('js', { warn() {}, debug() {} })];
+  const native = createEngine('auto', { warn() {}, debug() {} });
+  if (native.kind === 'native') engines.push(native);
+  const source = { origin: 'http.request.parameter' as const, name: 'q', value: 'abc' };
+  const failOnGuard = (error: unknown) => assert.fail(String(error));
+  const sqlAndXss = marksFor(['SQL_INJECTION', 'XSS']);
+
+  for (const engine of engines) {
+    const tainted = () => engine.taint('abc', [{ start: 0, end: 3, source, marks: 0 }]);
+    const marksOf = (v: unknown) => engine.getRanges(v)?.map((r) => r.marks);
+
+    test(`${engine.kind} engine: a sanitizer marks its result, sync, async and inside objects`, async () => {
+      await engine.runInScope(async () => {
+        const wrap = controlWrapper(
+          { kind: 'SANITIZER', marks: sqlAndXss, parameters: undefined },
+          () => engine,
+          failOnGuard,
+        );
+        const same = wrap((v: unknown) => v);
+        assert.deepEqual(marksOf(same(tainted())), [sqlAndXss]);
+        const later = wrap(async (v: unknown) => v);
+        assert.deepEqual(marksOf(await later(tainted())), [sqlAndXss]);
+        const boxed = wrap((v: unknown) => ({ deep: [v] }))(tainted()) as { deep: string[] };
+        assert.deepEqual(marksOf(boxed.deep[0]), [sqlAndXss]);
+      });
+    });
+
+    test(`${engine.kind} engine: an input validator marks the listed arguments where they are`, () => {
+      engine.runInScope(() => {
+        const wrap = controlWrapper(
+          { kind: 'INPUT_VALIDATOR', marks: sqlAndXss, parameters: [1] },
+          () => engine,
+          failOnGuard,
+        );
+        const validate = wrap((_a: unknown, _b: unknown) => false);
+        const first = tainted();
+        const second = engine.taint('xyz', [{ start: 0, end: 3, source, marks: 0 }]);
+        assert.equal(validate(first, second), false);
+        assert.deepEqual(marksOf(second), [sqlAndXss]);
+        if (engine.kind === 'native') assert.deepEqual(marksOf(first), [0]);
+      });
+    });
+  }
 });

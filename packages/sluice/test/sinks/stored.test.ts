@@ -4,6 +4,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DbRowsInstrumentation, SQL_ROW_MARKS } from '../../src/instrument/db-rows.js';
+import { ModuleHooks } from '../../src/instrument/require-hook.js';
+import { isWrapped } from '../../src/instrument/shim.js';
+import { createJsEngine } from '../../src/taint/js-engine.js';
+import { markBit, TAINTED_TYPES } from '../../src/vulnerability-types.js';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
@@ -170,5 +175,47 @@ describe('stored injection (ES module app, IAST_DB_ROWS_TO_TAINT=2)', () => {
       importer: 'esm',
       call: 'promise Pool#execute (rows)',
     });
+  });
+});
+
+describe('stored injection: the instrumentation', () => {
+  test('sql.row.value ranges are born safe for every type but SQL, code and template injection', () => {
+    const open = TAINTED_TYPES.filter((t) => (SQL_ROW_MARKS & markBit(t)) === 0);
+    assert.deepEqual(open, ['SQL_INJECTION', 'CODE_INJECTION', 'TEMPLATE_INJECTION']);
+  });
+
+  test('enable, disable, enable: pg and mysql2 methods wrapped, restored, wrapped again; 0 rows wraps nothing', () => {
+    const guard = (error: unknown) => assert.fail(String(error));
+    const hooks = new ModuleHooks(guard);
+    hooks.enable();
+    const engine = createJsEngine();
+    const { Client } = require('pg') as { Client: { prototype: Record<string, unknown> } };
+    const mysql2 = require('mysql2') as { Connection: { prototype: Record<string, unknown> } };
+    const wrapped = () => [
+      isWrapped(Client.prototype.query, 'db-rows:query'),
+      isWrapped(mysql2.Connection.prototype.execute, 'db-rows:execute'),
+    ];
+    const off = new DbRowsInstrumentation(
+      () => engine,
+      { rowsToTaint: 0, inRequest: () => true },
+      hooks,
+      guard,
+    );
+    off.enable();
+    assert.deepEqual(wrapped(), [false, false]);
+    const rows = new DbRowsInstrumentation(
+      () => engine,
+      { rowsToTaint: 1, inRequest: () => true },
+      hooks,
+      guard,
+    );
+    rows.enable();
+    assert.deepEqual(wrapped(), [true, true]);
+    rows.disable();
+    assert.deepEqual(wrapped(), [false, false]);
+    rows.enable();
+    assert.deepEqual(wrapped(), [true, true]);
+    rows.disable();
+    hooks.disable();
   });
 });
