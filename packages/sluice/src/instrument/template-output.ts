@@ -155,6 +155,7 @@ export class TemplateOutputInstrumentation implements Instrumentation {
     // ejs' dependencies).
     Object.assign(render, template);
     Object.defineProperty(render, 'name', { value: template.name, configurable: true });
+    Object.defineProperty(render, 'length', { value: template.length, configurable: true });
     return render;
   }
 
