@@ -1,0 +1,215 @@
+// SSRF end to end: express apps (CommonJS and ES module) under Sluice send real requests with
+// every supported client to target servers this test runs (HTTP/1.1, and h2c for http2).
+// A tainted host is reported at the client's call line, once per request, with exactly the
+// tainted characters marked; a tainted query value, a tainted path (by default), an
+// encodeURIComponent'd path and a constant URL are not.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { recordCoverage } from './coverage.js';
+import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+
+const TYPE = 'SSRF';
+
+interface Client {
+  /** The app's client key (route parameter). */
+  readonly key: string;
+  readonly marker: string;
+  /** Library as users import it, hooked call, and the installed package when it differs. */
+  readonly library: string;
+  readonly call: string;
+  readonly installedAs?: string;
+  /** The request reaches the hook as an options object: host and port are separate ranges. */
+  readonly fields?: boolean;
+  readonly scheme?: 'https';
+  readonly http2?: boolean;
+}
+
+const CJS_CLIENTS: Client[] = [
+  { key: 'http.request', marker: '@CLIENT_HTTP_REQUEST', library: 'node:http', call: 'http.request' },
+  { key: 'http.get', marker: '@CLIENT_HTTP_GET', library: 'node:http', call: 'http.get' },
+  {
+    key: 'http.get-options',
+    marker: '@CLIENT_OPTIONS',
+    library: 'node:http',
+    call: 'http.get (options object)',
+    fields: true,
+  },
+  {
+    key: 'https.request',
+    marker: '@CLIENT_HTTPS',
+    library: 'node:https',
+    call: 'https.request',
+    scheme: 'https',
+  },
+  { key: 'http2.connect', marker: '@CLIENT_HTTP2', library: 'node:http2', call: 'http2.connect', http2: true },
+  { key: 'fetch', marker: '@CLIENT_FETCH', library: 'fetch', call: 'fetch (global)' },
+  {
+    key: 'undici.request',
+    marker: '@CLIENT_UNDICI_REQUEST',
+    library: 'undici',
+    call: 'undici.request',
+    fields: true,
+  },
+  { key: 'undici.fetch', marker: '@CLIENT_UNDICI_FETCH', library: 'undici', call: 'undici.fetch' },
+  { key: 'axios', marker: '@CLIENT_AXIOS', library: 'axios', call: 'axios.get', fields: true },
+  {
+    key: 'node-fetch',
+    marker: '@CLIENT_NODE_FETCH',
+    library: 'node-fetch',
+    installedAs: 'node-fetch2',
+    call: 'fetch (v2)',
+    fields: true,
+  },
+];
+
+const ESM_CLIENTS: Client[] = [
+  { key: 'http.request', marker: '@ESM_HTTP_REQUEST', library: 'node:http', call: 'request (named import)' },
+  { key: 'fetch', marker: '@ESM_FETCH', library: 'fetch', call: 'fetch (global)' },
+  {
+    key: 'undici.request',
+    marker: '@ESM_UNDICI_REQUEST',
+    library: 'undici',
+    call: 'request (named import)',
+    fields: true,
+  },
+  { key: 'axios', marker: '@ESM_AXIOS', library: 'axios', call: 'axios.get', fields: true },
+  { key: 'got', marker: '@ESM_GOT', library: 'got', call: 'got()' },
+  { key: 'node-fetch', marker: '@ESM_NODE_FETCH', library: 'node-fetch', call: 'fetch', fields: true },
+];
+
+/** The servers the apps' outgoing requests go to; each answers 200. */
+class Targets {
+  readonly #http = http.createServer((_req, res) => res.end('target'));
+  readonly #h2 = http2.createServer((_req, res) => res.end('target'));
+  httpPort = 0;
+  h2Port = 0;
+
+  async start(): Promise<void> {
+    await new Promise<void>((r) => this.#http.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.#h2.listen(0, '127.0.0.1', r));
+    this.httpPort = (this.#http.address() as AddressInfo).port;
+    this.h2Port = (this.#h2.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.#http.closeAllConnections();
+    await new Promise((r) => this.#http.close(r));
+    await new Promise((r) => this.#h2.close(r));
+  }
+}
+
+const tainted = (value: string) => ({ value, source: 0 });
+
+function run(file: string, preload: string[], env: Record<string, string> = {}) {
+  const source = path.join(SINK_APPS, file);
+  const agent = new TestAgent();
+  const targets = new Targets();
+  const state: { app?: RunningApp } = {};
+  before(async () => {
+    await targets.start();
+    state.app = await startApp(source, {
+      preload,
+      cwd: SINK_APPS,
+      // Without deduplication, a client reported again by http.request underneath would
+      // show as a second finding.
+      env: {
+        DD_TRACE_AGENT_URL: await agent.start(),
+        SLUICE_IAST_REDACTION_ENABLED: 'false',
+        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+        TARGET_PORT: String(targets.httpPort),
+        H2_PORT: String(targets.h2Port),
+        ...env,
+      },
+    });
+  });
+  after(async () => {
+    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
+    await agent.stop();
+    await targets.stop();
+  });
+  const port = () => state.app?.port as number;
+  /** What the client answered: the target's status, or an error for TLS against plain HTTP. */
+  const assertSent = (client: Client, body: string) => {
+    if (client.scheme === 'https') assert.match(body, /^error /);
+    else assert.equal(body, '200');
+  };
+
+  const vulnerable = (client: Client) =>
+    test(`${client.key}: a tainted host and port reported`, async () => {
+      const host = `127.0.0.1:${client.http2 ? targets.h2Port : targets.httpPort}`;
+      const found = await findingsOf(agent, port(), `/host/${client.key}?host=${host}`, TYPE);
+      assert.equal(found.status, 200, found.body);
+      assertSent(client, found.body);
+      const [hostname, hostPort] = host.split(':') as [string, string];
+      const authority = client.fields
+        ? [tainted(hostname), { value: ':' }, tainted(hostPort)]
+        : [tainted(host)];
+      assertOne(found, {
+        path: file,
+        line: lineOf(source, client.marker),
+        valueParts: [{ value: `${client.scheme ?? 'http'}://` }, ...authority, { value: '/r' }],
+        sources: [{ origin: 'http.request.parameter', name: 'host', value: host }],
+      });
+      recordCoverage({
+        library: client.library,
+        ...(client.installedAs ? { installedAs: client.installedAs } : {}),
+        type: TYPE,
+        importer: file.endsWith('.mjs') ? 'esm' : 'cjs',
+        call: client.call,
+      });
+    });
+
+  const safe = (client: Client, name: string, urlPath: string) =>
+    test(`${client.key}: ${name} not reported`, async () => {
+      const found = await findingsOf(agent, port(), urlPath, TYPE);
+      assert.equal(found.status, 200, found.body);
+      assertSent(client, found.body);
+      assert.deepEqual(found.vulnerabilities, []);
+    });
+
+  const allCases = (client: Client) => {
+    vulnerable(client);
+    safe(client, 'a tainted query value of a fixed host', `/query/${client.key}?q=abc`);
+    safe(client, 'a tainted path (path option off)', `/path/${client.key}?seg=abc`);
+    safe(client, 'an encodeURIComponent path', `/encoded/${client.key}?seg=abc`);
+    safe(client, 'a constant URL', `/const/${client.key}`);
+  };
+  return { agent, targets, port, source, allCases, safe, assertSent };
+}
+
+describe('SSRF (CommonJS app, express 5)', () => {
+  const { allCases } = run('ssrf-app.cjs', ['--require', INIT]);
+  for (const client of CJS_CLIENTS) allCases(client);
+});
+
+describe('SSRF (ES module app, express 5)', () => {
+  const { allCases } = run('ssrf-app.mjs', ['--import', INIT]);
+  for (const client of ESM_CLIENTS) allCases(client);
+});
+
+describe('SSRF with SLUICE_IAST_SSRF_PATH_ENABLED=true (CommonJS app)', () => {
+  const file = 'ssrf-app.cjs';
+  const { agent, targets, port, source, safe, assertSent } = run(file, ['--require', INIT], {
+    SLUICE_IAST_SSRF_PATH_ENABLED: 'true',
+  });
+  for (const client of CJS_CLIENTS.filter((c) => ['http.get', 'http.get-options', 'axios'].includes(c.key))) {
+    test(`${client.key}: a tainted path reported`, async () => {
+      const found = await findingsOf(agent, port(), `/path/${client.key}?seg=abc`, TYPE);
+      assert.equal(found.status, 200, found.body);
+      assertSent(client, found.body);
+      assertOne(found, {
+        path: file,
+        line: lineOf(source, client.marker),
+        valueParts: [{ value: `http://127.0.0.1:${targets.httpPort}/r/` }, tainted('abc')],
+        sources: [{ origin: 'http.request.parameter', name: 'seg', value: 'abc' }],
+      });
+    });
+    safe(client, 'an encodeURIComponent path', `/encoded/${client.key}?seg=abc`);
+    safe(client, 'a tainted query value of a fixed host', `/query/${client.key}?q=abc`);
+  }
+});
