@@ -4,11 +4,18 @@
 // tainted characters marked; a tainted query value, a tainted path (by default), an
 // encodeURIComponent'd path and a constant URL are not.
 import assert from 'node:assert/strict';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { OutgoingUrls } from '../../src/analyzers/outgoing-url.js';
+import { HttpClientInstrumentation } from '../../src/instrument/http-client.js';
+import { unwrapped } from '../../src/instrument/shim.js';
+import { createJsEngine } from '../../src/taint/js-engine.js';
+import type { Source } from '../../src/taint/types.js';
+import { markBit } from '../../src/vulnerability-types.js';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
@@ -46,7 +53,13 @@ const CJS_CLIENTS: Client[] = [
     call: 'https.request',
     scheme: 'https',
   },
-  { key: 'http2.connect', marker: '@CLIENT_HTTP2', library: 'node:http2', call: 'http2.connect', http2: true },
+  {
+    key: 'http2.connect',
+    marker: '@CLIENT_HTTP2',
+    library: 'node:http2',
+    call: 'http2.connect',
+    http2: true,
+  },
   { key: 'fetch', marker: '@CLIENT_FETCH', library: 'fetch', call: 'fetch (global)' },
   {
     key: 'undici.request',
@@ -212,4 +225,118 @@ describe('SSRF with SLUICE_IAST_SSRF_PATH_ENABLED=true (CommonJS app)', () => {
     safe(client, 'an encodeURIComponent path', `/encoded/${client.key}?seg=abc`);
     safe(client, 'a tainted query value of a fixed host', `/query/${client.key}?q=abc`);
   }
+});
+
+describe('SSRF rule: which parts of a URL a tainted range can change', () => {
+  const engine = createJsEngine();
+  const SOURCE: Source = { origin: 'http.request.parameter', name: 'x', value: 'x' };
+  const urls = new OutgoingUrls(() => engine, TYPE);
+  const HTTP = { protocol: 'http:', host: 'localhost' };
+  /** `prefix + input + suffix` with `input` tainted (marked for `marks`). */
+  const built = (prefix: string, input: string, suffix = '', marks = 0) =>
+    engine.taint(`${prefix}${input}${suffix}`, [
+      { start: prefix.length, end: prefix.length + input.length, source: SOURCE, marks },
+    ]);
+  const parts = (url: unknown, options?: unknown) => {
+    const t = urls.target(url, options, HTTP);
+    return t && { authority: t.authority, path: t.path, evidence: t.url.value };
+  };
+
+  test('a range in the scheme, userinfo, host or port controls the authority, benign or not', () => {
+    engine.runInScope(() => {
+      for (const [prefix, input, suffix] of [
+        ['', 'http', '://fixed.example/a'],
+        ['http://', 'user', ':pw@fixed.example/a'],
+        ['http://', 'abc', '/a'],
+        ['http://', 'evil.example', '/a'],
+        ['http://fixed.example:', '8080', '/a'],
+        ['', 'http://abc/', ''],
+      ] as const)
+        assert.equal(parts(built(prefix, input, suffix))?.authority, true, prefix + input + suffix);
+    });
+  });
+
+  test('a range that starts where the authority ends can still extend it', () => {
+    engine.runInScope(() => {
+      // 'http://fixed.example' + '.evil.example/' or '@evil.example/' changes the host.
+      assert.equal(parts(built('http://fixed.example', '/users'))?.authority, true);
+      assert.equal(parts(built('http://fixed.example', '?q=1'))?.authority, true);
+      assert.equal(parts(built('http://fixed.example\\', 'x'))?.authority, false);
+    });
+  });
+
+  test('after a fixed authority: a path range controls the path only, a query range nothing', () => {
+    engine.runInScope(() => {
+      assert.deepEqual(parts(built('http://fixed.example/', 'users')), {
+        authority: false,
+        path: true,
+        evidence: 'http://fixed.example/users',
+      });
+      assert.deepEqual(parts(built('http://fixed.example/a', '?q=1'))?.path, true);
+      assert.deepEqual(parts(built('http://fixed.example/a?q=', '@evil.example/'))?.path, false);
+      assert.deepEqual(parts(built('http://fixed.example/a?q=', '@evil.example/'))?.authority, false);
+      assert.deepEqual(parts(built('http://fixed.example/a#', 'x'))?.path, false);
+    });
+  });
+
+  test('secure-marked ranges do not count', () => {
+    engine.runInScope(() => {
+      const marked = built('http://', 'abc', '/a', markBit('SSRF'));
+      assert.equal(urls.target(marked, undefined, HTTP)?.url.ranges.length, 0);
+    });
+  });
+
+  test('options objects: fields assembled in place; a tainted path option never changes the host', () => {
+    engine.runInScope(() => {
+      const host = built('', 'abc');
+      const target = urls.target(undefined, { hostname: host, port: 8080, path: '/a' }, HTTP);
+      assert.equal(target?.url.value, 'http://abc:8080/a');
+      assert.deepEqual(
+        target?.url.ranges.map((r) => [r.start, r.end]),
+        [[7, 10]],
+      );
+      assert.equal(target?.authority, true);
+      const byPath = parts(undefined, { hostname: 'fixed.example', path: built('', '/users') });
+      assert.deepEqual(byPath, { authority: false, path: true, evidence: 'http://fixed.example/users' });
+      // undici: { origin, path }; a URL string beside options keeps its host and takes the path.
+      assert.equal(parts(undefined, { origin: built('http://', 'abc'), path: '/a' })?.authority, true);
+      assert.deepEqual(parts(built('http://', 'abc', '/ignored'), { path: '/a' }), {
+        authority: true,
+        path: false,
+        evidence: 'http://abc/a',
+      });
+    });
+  });
+});
+
+describe('http client hooks cycle enable, disable, enable', () => {
+  test('http.request publishes only while enabled; the original comes back', () => {
+    const original = unwrapped(http.request);
+    const seen: unknown[] = [];
+    const listener = (m: unknown) => seen.push(m);
+    diagnosticsChannel.subscribe('sluice:http.client.request', listener);
+    const inst = new HttpClientInstrumentation((e) => assert.fail(String(e)));
+    const fire = () =>
+      http
+        .request('http://127.0.0.1:9/')
+        .on('error', () => {})
+        .destroy();
+    try {
+      inst.enable();
+      inst.enable();
+      fire();
+      assert.equal(seen.length, 1);
+      inst.disable();
+      assert.equal(http.request, original);
+      fire();
+      assert.equal(seen.length, 1);
+      inst.enable();
+      fire();
+      assert.equal(seen.length, 2);
+      assert.deepEqual(seen[1], { api: 'http.request', url: 'http://127.0.0.1:9/', options: undefined });
+    } finally {
+      inst.disable();
+      diagnosticsChannel.unsubscribe('sluice:http.client.request', listener);
+    }
+  });
 });
