@@ -173,16 +173,20 @@ describe('security controls (ES module app)', () => {
   });
 });
 
-describe('security controls: malformed entries', () => {
+describe('security controls: malformed entries beside good ones', () => {
   const file = 'controls-app.cjs';
   const agent = new TestAgent();
   let app: RunningApp;
   const unknownType = 'SANITIZER:NOT_A_TYPE:controls/custom.cjs:sanitizeName';
   const missingFunction = 'SANITIZER:COMMAND_INJECTION:controls/custom.cjs:noSuchFunction';
   before(async () => {
-    const controls = [unknownType, missingFunction, 'INPUT_VALIDATOR:*:controls/custom.cjs:isSafeName'].join(
-      ';',
-    );
+    const controls = [
+      unknownType,
+      missingFunction,
+      'INPUT_VALIDATOR:*:controls/custom.cjs:isSafeName',
+      // A package named by its name: validator's entry file.
+      'INPUT_VALIDATOR:COMMAND_INJECTION:validator:isEmail',
+    ].join(';');
     app = await startControlsApp(file, await agent.start(), controls);
   });
   after(async () => {
@@ -207,6 +211,12 @@ describe('security controls: malformed entries', () => {
     const validated = await findingsOf(agent, app.port, '/validated?name=abc');
     assert.equal(validated.status, 200, validated.body);
     assert.deepEqual(validated.vulnerabilities, []);
+  });
+
+  test('a control on a package function (validator isEmail declared an input validator)', async () => {
+    const found = await findingsOf(agent, app.port, '/validator/email?email=a%40example.com');
+    assert.equal(found.status, 200, found.body);
+    assert.deepEqual(found.vulnerabilities, []);
   });
 });
 

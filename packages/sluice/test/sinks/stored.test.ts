@@ -51,6 +51,13 @@ describe('stored injection (CommonJS app, default: first row tainted)', () => {
     ['pg Client#query, promise', '/pg', '@PG', 'pg', 'Client#query (rows)'],
     ['pg Client#query, callback', '/pg/callback', '@PG_CALLBACK', 'pg', 'Client#query callback (rows)'],
     ['pg Pool#query, promise', '/pg-pool', '@PG_POOL', 'pg-pool', 'Pool#query (rows)'],
+    [
+      'pg Client#query, rowMode array (named by field)',
+      '/pg/array',
+      '@PG_ARRAY',
+      'pg',
+      'Client#query (array rows)',
+    ],
     ['mysql2 Connection#query, callback', '/mysql2', '@MYSQL2', 'mysql2', 'Connection#query (rows)'],
     [
       'mysql2 Connection#execute, callback',
