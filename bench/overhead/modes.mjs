@@ -1,19 +1,34 @@
 // How each mode starts an application: node flags and environment. Every mode reports to the
 // same in-process fake agent. The child's environment is the parent's without any DD_*,
 // SLUICE_* or NODE_OPTIONS, plus what the mode sets (so nothing leaks from the shell).
+import { cpSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const here = import.meta.dirname;
 const require = createRequire(join(here, 'apps', 'package.json'));
 // As an application resolves them from its own directory: sluice from the workspace
-// (/work/main/node_modules/sluice -> packages/sluice), dd-trace from bench/node_modules.
+// (node_modules/sluice -> packages/sluice), dd-trace from bench/node_modules.
 export const sluiceInit = require.resolve('sluice/init');
 export const ddTraceInit = require.resolve('dd-trace/init');
 export const ddTraceVersion = require(join(dirname(ddTraceInit), 'package.json')).version;
 
-const sluice = (extra) => ({
-  args: ['--require', sluiceInit],
+/**
+ * Copies the built agent (package.json, dist/, the native addon) into `dir` and returns the
+ * copy's init: a run then measures one build even while packages/sluice is being rebuilt.
+ * `dir` must be inside the repository so that the agent's dependencies still resolve.
+ */
+export function snapshotSluice(dir) {
+  const pkg = dirname(require.resolve('sluice/package.json'));
+  mkdirSync(join(dir, 'build'), { recursive: true });
+  cpSync(join(pkg, 'package.json'), join(dir, 'package.json'));
+  cpSync(join(pkg, 'dist'), join(dir, 'dist'), { recursive: true });
+  cpSync(join(pkg, 'build', 'Release'), join(dir, 'build', 'Release'), { recursive: true });
+  return join(dir, 'dist', 'src', 'init.js');
+}
+
+const sluice = (init, extra) => ({
+  args: ['--require', init],
   env: { SLUICE_IAST_ENABLED: 'true', SLUICE_IAST_REQUEST_SAMPLING: '100', ...extra },
 });
 
@@ -40,13 +55,24 @@ export const ddTraceEnv = {
 };
 
 /** The modes of the request workloads, in the order they run. `none` is the baseline. */
-export const modes = [
+export const requestModes = (init) => [
   { name: 'none', args: [], env: {} },
-  { name: 'sluice', ...sluice() },
+  { name: 'sluice', ...sluice(init) },
   { name: 'dd-trace', args: ['--require', ddTraceInit], env: ddTraceEnv },
-  { name: 'sluice 30%', ...sluice({ SLUICE_IAST_REQUEST_SAMPLING: '30' }) },
-  { name: 'sluice 0%', ...sluice({ SLUICE_IAST_REQUEST_SAMPLING: '0' }) },
-  { name: 'sluice js', ...sluice({ SLUICE_IAST_ENGINE: 'js' }) },
+  { name: 'sluice 30%', ...sluice(init, { SLUICE_IAST_REQUEST_SAMPLING: '30' }) },
+  { name: 'sluice 0%', ...sluice(init, { SLUICE_IAST_REQUEST_SAMPLING: '0' }) },
+  { name: 'sluice js', ...sluice(init, { SLUICE_IAST_ENGINE: 'js' }) },
+];
+
+// The start-up variants (see startup.mjs): every file rewritten = node_modules too.
+const everyFile = { SLUICE_REWRITER_EXCLUDE: '/nothing-excluded/**' };
+export const startupVariants = (init) => [
+  { name: 'none', args: [], env: {} },
+  { name: 'sluice, cold cache', ...sluice(init), cache: 'cold' },
+  { name: 'sluice, warm cache', ...sluice(init), cache: 'warm-app' },
+  { name: 'sluice, all files, cold cache', ...sluice(init, everyFile), cache: 'cold' },
+  { name: 'sluice, all files, warm cache', ...sluice(init, everyFile), cache: 'warm-all' },
+  { name: 'dd-trace', args: ['--require', ddTraceInit], env: ddTraceEnv },
 ];
 
 export function childEnv(mode, agentUrl, extra = {}) {

@@ -9,13 +9,22 @@
 //   --modes <m>[,...]    modes by name (none, sluice, dd-trace, "sluice 30%", "sluice 0%", "sluice js")
 //   --warmup <s> --duration <s> --connections <n> --startup-runs <n>
 //   --cpu-prof           write a CPU profile per run (results/profiles/) and print its summary
+//   --snapshot           measure a copy of the built agent taken at the start (results/sluice-snapshot/),
+//                        for when packages/sluice may be rebuilt during the run
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startApp } from './app-process.mjs';
 import { startFakeAgent } from './fake-agent.mjs';
 import { drive } from './load.mjs';
-import { childEnv, ddTraceVersion, modes } from './modes.mjs';
+import {
+  childEnv,
+  ddTraceVersion,
+  requestModes,
+  sluiceInit,
+  snapshotSluice,
+  startupVariants,
+} from './modes.mjs';
 import { summarise } from './profile-summary.mjs';
 import { measureStartup } from './startup.mjs';
 import { requestTable, startupTable } from './table.mjs';
@@ -31,6 +40,7 @@ const { values: opts } = parseArgs({
     connections: { type: 'string' },
     'startup-runs': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    snapshot: { type: 'boolean', default: false },
   },
 });
 const settings = {
@@ -45,10 +55,11 @@ for (const name of selected) {
   if (!allWorkloads.includes(name))
     throw new Error(`unknown workload ${name} (one of ${allWorkloads.join(', ')})`);
 }
-const selectedModes = opts.modes ? modes.filter((m) => opts.modes.split(',').includes(m.name)) : modes;
-
 const appsDir = join(import.meta.dirname, 'apps');
 const resultsDir = join(import.meta.dirname, '..', 'results');
+const init = opts.snapshot ? snapshotSluice(join(resultsDir, 'sluice-snapshot')) : sluiceInit;
+const modes = requestModes(init);
+const selectedModes = opts.modes ? modes.filter((m) => opts.modes.split(',').includes(m.name)) : modes;
 const profilesDir = join(resultsDir, 'profiles');
 const log = (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
@@ -101,7 +112,12 @@ async function runMode(name, workload, mode, agent) {
       mode: mode.name,
       startupMs: app.startupMs,
       load,
-      memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+      memory: {
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        rssAfterGc: memory.rssAfterGc,
+        external: memory.external,
+      },
       sluice: memory.sluice,
     };
   } finally {
@@ -143,9 +159,9 @@ try {
     log(`startup: ${settings.startupRuns} runs per variant`);
     results.startup = await measureStartup({
       agent,
+      variants: startupVariants(init),
       runs: settings.startupRuns,
       log,
-      nodeFlags: () => [],
     });
   }
 } finally {
@@ -165,6 +181,6 @@ mkdirSync(resultsDir, { recursive: true });
 const file = join(resultsDir, `overhead-${started.toISOString().replace(/[:.]/g, '-').slice(0, 19)}.json`);
 writeFileSync(
   file,
-  `${JSON.stringify({ date: started.toISOString(), node: process.version, ddTrace: ddTraceVersion, settings, ...results }, null, 2)}\n`,
+  `${JSON.stringify({ date: started.toISOString(), node: process.version, ddTrace: ddTraceVersion, sluice: init, settings, ...results }, null, 2)}\n`,
 );
 log(`results written to ${file}`);

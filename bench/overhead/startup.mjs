@@ -8,30 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from './app-process.mjs';
-import { childEnv, ddTraceEnv, ddTraceInit, sluiceInit } from './modes.mjs';
+import { childEnv } from './modes.mjs';
 
 const appsDir = join(import.meta.dirname, 'apps');
-const everyFile = { SLUICE_REWRITER_EXCLUDE: '/nothing-excluded/**' };
-const sluice = (extra) => ({
-  args: ['--require', sluiceInit],
-  env: { SLUICE_IAST_ENABLED: 'true', ...extra },
-});
-
-export const startupVariants = [
-  { name: 'none', args: [], env: {} },
-  { name: 'sluice, cold cache', ...sluice(), cache: 'cold' },
-  { name: 'sluice, warm cache', ...sluice(), cache: 'warm-app' },
-  { name: 'sluice, all files, cold cache', ...sluice(everyFile), cache: 'cold' },
-  { name: 'sluice, all files, warm cache', ...sluice(everyFile), cache: 'warm-all' },
-  { name: 'dd-trace', args: ['--require', ddTraceInit], env: ddTraceEnv },
-];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
 
-export async function measureStartup({ agent, runs, log, nodeFlags = () => [] }) {
+export async function measureStartup({ agent, variants, runs, log }) {
   const scratch = mkdtempSync(join(tmpdir(), 'sluice-bench-startup-'));
   let cold = 0;
   const once = async (variant) => {
@@ -43,7 +29,6 @@ export async function measureStartup({ agent, runs, log, nodeFlags = () => [] })
       app: 'startup.cjs',
       cwd: appsDir,
       args: variant.args,
-      nodeFlags: nodeFlags(variant),
       env: childEnv(variant, agent.url, cacheDir ? { SLUICE_CACHE_DIR: cacheDir } : {}),
     });
     const memory = await app.memory();
@@ -53,16 +38,16 @@ export async function measureStartup({ agent, runs, log, nodeFlags = () => [] })
   };
   try {
     // Fill the warm caches (and let the OS cache every file) before timing anything.
-    for (const variant of startupVariants) await once(variant);
-    const samples = new Map(startupVariants.map((v) => [v.name, []]));
+    for (const variant of variants) await once(variant);
+    const samples = new Map(variants.map((v) => [v.name, []]));
     for (let i = 0; i < runs; i++) {
-      for (const variant of startupVariants) {
+      for (const variant of variants) {
         const sample = await once(variant);
         samples.get(variant.name).push(sample);
         log(`startup ${i + 1}/${runs} ${variant.name}: ${sample.startupMs.toFixed(0)} ms`);
       }
     }
-    return startupVariants.map((variant) => {
+    return variants.map((variant) => {
       const list = samples.get(variant.name);
       return {
         variant: variant.name,

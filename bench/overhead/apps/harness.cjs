@@ -1,7 +1,7 @@
 // Benchmark plumbing shared by the workload apps (not part of what is measured): listens on an
 // ephemeral loopback port, prints PORT=<n> once listening, and answers the driver over the IPC
-// channel: 'memory' (RSS as the run left it, then the heap after a full collection, and Sluice's
-// request counters when Sluice is loaded) and 'exit' (a normal exit, so --cpu-prof is written).
+// channel: 'memory' (RSS as the run left it, then heap, RSS and external memory after a full
+// collection, and Sluice's counters when Sluice is loaded) and 'exit' (a normal exit, so --cpu-prof is written).
 module.exports = function serve(app) {
   const server = app.listen(0, '127.0.0.1', () => {
     process.stdout.write(`PORT=${server.address().port}\n`);
@@ -11,14 +11,11 @@ module.exports = function serve(app) {
       const rss = process.memoryUsage.rss();
       // Tainted strings are released by weak callbacks: a second collection takes what the first freed.
       for (let i = 0; i < 3; i++) global.gc?.();
-      const { heapUsed } = process.memoryUsage();
+      const { heapUsed, rss: rssAfterGc, external } = process.memoryUsage();
       const agent = globalThis[Symbol.for('sluice.agent')];
       const stats = agent ? agent.stats() : undefined;
-      process.send({
-        rss,
-        heapUsed,
-        sluice: stats && { requests: stats.requests, findings: stats.findings },
-      });
+      const sluice = stats && { requests: stats.requests, findings: stats.findings, taint: stats.taint };
+      process.send({ rss, heapUsed, rssAfterGc, external, sluice });
     } else if (message === 'exit') {
       server.closeAllConnections?.();
       server.close(() => process.exit(0));
