@@ -10,12 +10,14 @@ import { ejsInstrumentation } from './ejs.js';
 import { ExpressFileInstrumentation } from './express.js';
 import { FetchInstrumentation } from './fetch.js';
 import { ExpressResponseInstrumentation } from './express-response.js';
+import { FastifyInstrumentation } from './fastify.js';
 import { FsInstrumentation } from './fs.js';
 import { GotInstrumentation } from './got.js';
 import { handlebarsInstrumentation } from './handlebars.js';
 import { HttpClientInstrumentation } from './http-client.js';
 import type { Instrumentation } from './instrumentation.js';
 import { knexInstrumentation } from './knex.js';
+import { KoaInstrumentation } from './koa.js';
 import { mysqlInstrumentation } from './mysql.js';
 import { mysql2Instrumentation } from './mysql2.js';
 import { pgInstrumentation } from './pg.js';
@@ -58,5 +60,7 @@ export function sinkInstrumentations(
     new FetchInstrumentation(hooks, guard),
     new GotInstrumentation(guard),
     new DbRowsInstrumentation(engine, dbRows, hooks, guard),
+    new KoaInstrumentation(engine, hooks, guard),
+    new FastifyInstrumentation(engine, hooks, guard),
   ];
 }

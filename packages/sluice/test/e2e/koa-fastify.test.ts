@@ -1,0 +1,302 @@
+// End to end: koa (2 and 3, @koa/router, @koa/bodyparser or koa-bodyparser) and fastify (4 and
+// 5 with formbody, cookie and multipart) apps under Sluice, CommonJS and ES modules. Each
+// kind of request data reaches a SQL query on SQLite: the finding names the source's origin,
+// name and value and links exactly the tainted characters; the bound-parameter twin of each
+// route reports nothing.
+import assert from 'node:assert/strict';
+import type { OutgoingHttpHeaders } from 'node:http';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { recordCoverage } from '../sinks/coverage.js';
+import {
+  APPS,
+  type IastVulnerability,
+  INIT,
+  iastOf,
+  lineOf,
+  type RunningApp,
+  request,
+  startApp,
+  TestAgent,
+} from './helpers.js';
+
+interface Send {
+  readonly method?: string;
+  readonly headers?: OutgoingHttpHeaders;
+  readonly body?: string;
+}
+
+/** One kind of request data: how to send `abc` as it, and the source the finding must name. */
+interface SourceCase {
+  readonly name: string;
+  /** The framework API the route reads, for the coverage record. */
+  readonly call: string;
+  readonly path: string;
+  /** The route's bound-parameter twin. */
+  readonly safePath: string;
+  readonly send: Send;
+  readonly marker: string;
+  readonly origin: string;
+  readonly sourceName: string;
+}
+
+const JSON_BODY: Send = {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ name: 'abc' }),
+};
+const FORM_BODY: Send = {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'name=abc',
+};
+const BOUNDARY = 'sluiceboundary';
+const MULTIPART_BODY: Send = {
+  method: 'POST',
+  headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  body: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="name"\r\n\r\nabc\r\n--${BOUNDARY}--\r\n`,
+};
+
+function source(
+  name: string,
+  call: string,
+  route: string,
+  send: Send,
+  marker: string,
+  origin: string,
+  sourceName = 'name',
+): SourceCase {
+  return { name, call, path: route, safePath: `/safe${route}`, send, marker, origin, sourceName };
+}
+
+const KOA_SOURCES: SourceCase[] = [
+  source('route parameter', 'ctx.params', '/params/abc', {}, 'KOA_PARAMS', 'http.request.path.parameter'),
+  {
+    ...source(
+      'route parameter',
+      'ctx.request.params',
+      '/request-params/abc',
+      {},
+      'KOA_REQUEST_PARAMS',
+      'http.request.path.parameter',
+    ),
+    safePath: '/safe/params/abc',
+  },
+  source('query parameter', 'ctx.query', '/query?name=abc', {}, 'KOA_QUERY', 'http.request.parameter'),
+  {
+    ...source(
+      'query parameter',
+      'ctx.request.query',
+      '/request-query?name=abc',
+      {},
+      'KOA_REQUEST_QUERY',
+      'http.request.parameter',
+    ),
+    safePath: '/safe/query?name=abc',
+  },
+  source('JSON body', 'ctx.request.body', '/body', JSON_BODY, 'KOA_BODY', 'http.request.body'),
+  source('urlencoded body', 'ctx.request.body', '/body', FORM_BODY, 'KOA_BODY', 'http.request.body'),
+  source(
+    'cookie',
+    'ctx.cookies.get',
+    '/cookie',
+    { headers: { cookie: 'theme=dark; name=abc' } },
+    'KOA_COOKIE',
+    'http.request.cookie.value',
+  ),
+  source(
+    'header',
+    'ctx.get',
+    '/header',
+    { headers: { 'x-name': 'abc' } },
+    'KOA_HEADER',
+    'http.request.header',
+    'x-name',
+  ),
+];
+
+const FASTIFY_SOURCES: SourceCase[] = [
+  source(
+    'route parameter',
+    'request.params',
+    '/params/abc',
+    {},
+    'FASTIFY_PARAMS',
+    'http.request.path.parameter',
+  ),
+  source(
+    'query parameter',
+    'request.query',
+    '/query?name=abc',
+    {},
+    'FASTIFY_QUERY',
+    'http.request.parameter',
+  ),
+  source('JSON body', 'request.body', '/body', JSON_BODY, 'FASTIFY_BODY', 'http.request.body'),
+  source(
+    'urlencoded body (@fastify/formbody)',
+    'request.body',
+    '/body',
+    FORM_BODY,
+    'FASTIFY_BODY',
+    'http.request.body',
+  ),
+  source(
+    'multipart field (@fastify/multipart)',
+    'request.body',
+    '/body',
+    MULTIPART_BODY,
+    'FASTIFY_BODY',
+    'http.request.multipart.parameter',
+  ),
+  source(
+    'cookie (@fastify/cookie)',
+    'request.cookies',
+    '/cookie',
+    { headers: { cookie: 'theme=dark; name=abc' } },
+    'FASTIFY_COOKIE',
+    'http.request.cookie.value',
+  ),
+  source(
+    'header',
+    'request.headers',
+    '/header',
+    { headers: { 'x-name': 'abc' } },
+    'FASTIFY_HEADER',
+    'http.request.header',
+    'x-name',
+  ),
+];
+
+/** Sends one request and returns the SQL_INJECTION findings and sources of its span. */
+async function findings(agent: TestAgent, port: number, urlPath: string, send: Send) {
+  const known = new Set(agent.spans);
+  const res = await request(port, urlPath, send);
+  const pathOnly = urlPath.split('?')[0] as string;
+  const span = await agent.waitFor(
+    (s) => !known.has(s) && s.type === 'web' && (s.meta['http.url'] ?? '').endsWith(pathOnly),
+  );
+  const iast = iastOf(span);
+  return {
+    status: res.status,
+    body: res.body.toString(),
+    sources: iast.sources,
+    vulnerabilities: iast.vulnerabilities,
+  };
+}
+
+interface AppUnderTest {
+  readonly title: string;
+  readonly file: string;
+  readonly importer: 'cjs' | 'esm';
+  readonly library: string;
+  readonly installedAs?: string;
+  readonly env?: Record<string, string>;
+  readonly sources: SourceCase[];
+}
+
+const APPS_UNDER_TEST: AppUnderTest[] = [
+  {
+    title: 'koa 3, @koa/bodyparser',
+    file: 'koa-app.cjs',
+    importer: 'cjs',
+    library: 'koa',
+    sources: KOA_SOURCES,
+  },
+  {
+    title: 'koa 2, koa-bodyparser',
+    file: 'koa-app.cjs',
+    importer: 'cjs',
+    library: 'koa',
+    installedAs: 'koa2',
+    env: { KOA: 'koa2', BODYPARSER: 'koa-bodyparser' },
+    sources: KOA_SOURCES,
+  },
+  {
+    title: 'koa 3 as an ES module',
+    file: 'koa-app.mjs',
+    importer: 'esm',
+    library: 'koa',
+    sources: KOA_SOURCES,
+  },
+  {
+    title: 'fastify 5',
+    file: 'fastify-app.cjs',
+    importer: 'cjs',
+    library: 'fastify',
+    sources: FASTIFY_SOURCES,
+  },
+  {
+    title: 'fastify 4',
+    file: 'fastify-app.cjs',
+    importer: 'cjs',
+    library: 'fastify',
+    installedAs: 'fastify4',
+    env: { FASTIFY: 'fastify4' },
+    sources: FASTIFY_SOURCES,
+  },
+  {
+    title: 'fastify 5 as an ES module',
+    file: 'fastify-app.mjs',
+    importer: 'esm',
+    library: 'fastify',
+    sources: FASTIFY_SOURCES,
+  },
+];
+
+for (const under of APPS_UNDER_TEST) {
+  describe(under.title, () => {
+    const file = path.join(APPS, under.file);
+    const markerPrefix = under.importer === 'esm' ? '@ESM_' : '@';
+    const agent = new TestAgent();
+    let app: RunningApp;
+    before(async () => {
+      app = await startApp(file, {
+        preload: [under.importer === 'esm' ? '--import' : '--require', INIT],
+        env: {
+          DD_TRACE_AGENT_URL: await agent.start(),
+          SLUICE_IAST_REDACTION_ENABLED: 'false',
+          SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+          ...under.env,
+        },
+      });
+    });
+    after(async () => {
+      assert.equal(await app.stop(), 0, app.stderr);
+      await agent.stop();
+    });
+
+    for (const c of under.sources) {
+      test(`${c.name} (${c.call}) in a SQL query is reported with its source`, async () => {
+        const found = await findings(agent, app.port, c.path, c.send);
+        assert.equal(found.status, 200, found.body);
+        assert.deepEqual(JSON.parse(found.body), { v: 'abc' });
+        const sql = found.vulnerabilities.filter((v) => v.type === 'SQL_INJECTION');
+        assert.equal(sql.length, 1, JSON.stringify(found));
+        const v = sql[0] as IastVulnerability;
+        assert.equal(v.location.path, under.file);
+        assert.equal(v.location.line, lineOf(file, `${markerPrefix}${c.marker}`));
+        assert.deepEqual(v.evidence.valueParts, [
+          { value: "SELECT '" },
+          { value: 'abc', source: 0 },
+          { value: "' AS v" },
+        ]);
+        assert.deepEqual(found.sources, [{ origin: c.origin, name: c.sourceName, value: 'abc' }]);
+        recordCoverage({
+          library: under.library,
+          installedAs: under.installedAs,
+          type: 'SQL_INJECTION',
+          importer: under.importer,
+          call: c.call,
+        });
+      });
+
+      test(`${c.name} (${c.call}) bound as a parameter reports nothing`, async () => {
+        const found = await findings(agent, app.port, c.safePath, c.send);
+        assert.equal(found.status, 200, found.body);
+        assert.deepEqual(JSON.parse(found.body), { v: 'abc' });
+        assert.deepEqual(found.vulnerabilities, []);
+      });
+    }
+  });
+}
