@@ -13,13 +13,16 @@ import { HardcodedSecretAnalyzer } from './analyzers/hardcoded-secret.js';
 import { HeaderInjectionAnalyzer } from './analyzers/header-injection.js';
 import { HstsHeaderMissingAnalyzer } from './analyzers/hsts-header-missing.js';
 import { InsecureCookieAnalyzer } from './analyzers/insecure-cookie.js';
+import { LdapInjectionAnalyzer } from './analyzers/ldap-injection.js';
 import { NoHttpOnlyCookieAnalyzer } from './analyzers/no-httponly-cookie.js';
 import { NoSameSiteCookieAnalyzer } from './analyzers/no-samesite-cookie.js';
+import { NosqlMongodbInjectionAnalyzer } from './analyzers/nosql-mongodb-injection.js';
 import { PathTraversalAnalyzer } from './analyzers/path-traversal.js';
 import { SqlInjectionAnalyzer } from './analyzers/sql-injection.js';
 import { SsrfAnalyzer } from './analyzers/ssrf.js';
 import { StacktraceLeakAnalyzer } from './analyzers/stacktrace-leak.js';
 import { TemplateInjectionAnalyzer } from './analyzers/template-injection.js';
+import { UntrustedDeserializationAnalyzer } from './analyzers/untrusted-deserialization.js';
 import { UnvalidatedRedirectAnalyzer } from './analyzers/unvalidated-redirect.js';
 import { WeakCipherAnalyzer } from './analyzers/weak-cipher.js';
 import { WeakHashAnalyzer } from './analyzers/weak-hash.js';
@@ -234,9 +237,10 @@ export class Agent {
     const end = channel('sluice:http.server.request.end');
     const onStart = ({ req }: { req: import('./channels.js').ServerRequest }) => {
       const engine = this.engine;
-      if (!engine || !this.contexts.current()) return;
+      const ctx = this.contexts.current();
+      if (!engine || !ctx) return;
       this.#guarded('SLUICE_ERR_SOURCE', () =>
-        taintRequest(engine, req, (e) => this.failures.record('SLUICE_ERR_SOURCE', e)),
+        taintRequest(engine, req, (e) => this.failures.record('SLUICE_ERR_SOURCE', e), ctx.requestObjects),
       );
     };
     const onEnd = ({ res }: { res: import('./channels.js').ServerResponseLike }) => this.contexts.end(res);
@@ -275,6 +279,9 @@ export class Agent {
       new HeaderInjectionAnalyzer(deps),
       new XssAnalyzer(deps),
       new TemplateInjectionAnalyzer(deps),
+      new NosqlMongodbInjectionAnalyzer(deps),
+      new LdapInjectionAnalyzer(deps),
+      new UntrustedDeserializationAnalyzer(deps),
     );
     for (const analyzer of this.#analyzers) this.#guarded('SLUICE_ERR_INIT', () => analyzer.enable());
     for (const inst of this.#instrumentations) this.#guarded('SLUICE_ERR_INIT', () => inst.enable());

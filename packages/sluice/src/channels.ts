@@ -159,6 +159,33 @@ export interface HttpClientRequestMessage {
   readonly options: unknown;
 }
 
+/**
+ * A MongoDB query reaches the driver or mongoose: a filter (find, update and delete filters,
+ * `where` conditions) or an aggregation pipeline, as the application passed it.
+ */
+export interface NosqlQueryMessage {
+  /** The hooked library (`mongodb`, `mongoose`). */
+  readonly library: string;
+  readonly api: string;
+  readonly filter?: unknown;
+  readonly pipeline?: unknown;
+}
+
+/** An LDAP search or bind is about to be sent (ldapjs): the DN and the string filter, if any. */
+export interface LdapOperationMessage {
+  readonly api: string;
+  readonly dn: unknown;
+  readonly filter: unknown;
+}
+
+/** Data is deserialised by a library that can run code or build arbitrary objects from it. */
+export interface DeserializeMessage {
+  /** The hooked library (`node-serialize`, `js-yaml`). */
+  readonly library: string;
+  readonly api: string;
+  readonly data: unknown;
+}
+
 export interface ChannelMessages {
   'sluice:http.server.request.start': HttpRequestStartMessage;
   'sluice:http.server.response.headers': HttpResponseHeadersMessage;
@@ -175,6 +202,9 @@ export interface ChannelMessages {
   'sluice:child_process.command': ChildProcessMessage;
   'sluice:code.compile': CodeCompileMessage;
   'sluice:fs.path': FsPathMessage;
+  'sluice:nosql.mongodb.query': NosqlQueryMessage;
+  'sluice:ldap.operation': LdapOperationMessage;
+  'sluice:deserialize': DeserializeMessage;
   'sluice:http.client.request': HttpClientRequestMessage;
   'sluice:template.compile': TemplateCompileMessage;
 }

@@ -1,10 +1,13 @@
 /** What Sluice knows about one analysed request while it runs. */
 import type { ServerRequest, ServerResponseLike } from '../channels.js';
 import type { Finding } from '../report/finding.js';
+import type { RequestObjects } from '../sources/taint-value.js';
 import type { TraceIds } from './trace-ids.js';
 
 export class RequestContext {
   readonly findings: Finding[] = [];
+  /** The parsed body, query, params and cookies' objects, which the sources record. */
+  readonly requestObjects: RequestObjects = new WeakMap();
   /** Epoch nanoseconds at admission. */
   readonly start: bigint;
   readonly startHr: bigint = process.hrtime.bigint();

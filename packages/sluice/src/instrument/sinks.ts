@@ -16,10 +16,15 @@ import { GotInstrumentation } from './got.js';
 import { handlebarsInstrumentation } from './handlebars.js';
 import { HttpClientInstrumentation } from './http-client.js';
 import type { Instrumentation } from './instrumentation.js';
+import { JsYamlInstrumentation } from './js-yaml.js';
 import { knexInstrumentation } from './knex.js';
+import { LdapjsInstrumentation } from './ldapjs.js';
+import { MongodbInstrumentation } from './mongodb.js';
+import { MongooseInstrumentation } from './mongoose.js';
 import { KoaInstrumentation } from './koa.js';
 import { mysqlInstrumentation } from './mysql.js';
 import { mysql2Instrumentation } from './mysql2.js';
+import { NodeSerializeInstrumentation } from './node-serialize.js';
 import { pgInstrumentation } from './pg.js';
 import { pgPoolInstrumentation } from './pg-pool.js';
 import { pugInstrumentation } from './pug.js';
@@ -60,6 +65,11 @@ export function sinkInstrumentations(
     new FetchInstrumentation(hooks, guard),
     new GotInstrumentation(guard),
     new DbRowsInstrumentation(engine, dbRows, hooks, guard),
+    new MongodbInstrumentation(hooks, guard),
+    new MongooseInstrumentation(hooks, guard),
+    new LdapjsInstrumentation(hooks, guard),
+    new NodeSerializeInstrumentation(hooks, guard),
+    new JsYamlInstrumentation(hooks, guard),
     new KoaInstrumentation(engine, hooks, guard),
     new FastifyInstrumentation(engine, hooks, guard),
   ];

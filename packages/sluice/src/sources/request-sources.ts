@@ -7,7 +7,7 @@
  */
 import type { ServerRequest } from '../channels.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
-import { taintDeep, taintString } from './taint-value.js';
+import { type RequestObjects, taintDeep, taintString } from './taint-value.js';
 
 const ACCESSORS: ReadonlyArray<readonly [string, Origin]> = [
   ['body', 'http.request.body'],
@@ -25,7 +25,13 @@ function multipartAware(req: ServerRequest, origin: Origin): Origin {
     : origin;
 }
 
-export function taintRequest(engine: TaintEngine, req: ServerRequest, guard: (error: unknown) => void): void {
+/** `objects`, when given, records the request's parsed objects and arrays (see RequestObjects). */
+export function taintRequest(
+  engine: TaintEngine,
+  req: ServerRequest,
+  guard: (error: unknown) => void,
+  objects?: RequestObjects,
+): void {
   const headers = req.headers as Record<string, string | string[] | undefined>;
   for (const name of Object.keys(headers)) {
     const value = headers[name];
@@ -41,7 +47,8 @@ export function taintRequest(engine: TaintEngine, req: ServerRequest, guard: (er
     }
   }
   if (typeof req.url === 'string') req.url = taintString(engine, req.url, 'http.request.uri', 'url');
-  for (const [property, origin] of ACCESSORS) defineTaintingAccessor(engine, req, property, origin, guard);
+  for (const [property, origin] of ACCESSORS)
+    defineTaintingAccessor(engine, req, property, origin, guard, objects);
 }
 
 /**
@@ -55,6 +62,7 @@ function defineTaintingAccessor(
   property: string,
   origin: Origin,
   guard: (error: unknown) => void,
+  objects: RequestObjects | undefined,
 ): void {
   if (Object.getOwnPropertyDescriptor(req, property)) return;
   let stored: unknown;
@@ -67,7 +75,7 @@ function defineTaintingAccessor(
         // Frameworks (multer) fill the object after assigning it: taint late additions too.
         if (stored !== null && typeof stored === 'object') {
           try {
-            taintDeep(engine, stored, multipartAware(req, origin), '');
+            taintDeep(engine, stored, multipartAware(req, origin), '', objects);
           } catch (error) {
             guard(error);
           }
@@ -77,7 +85,7 @@ function defineTaintingAccessor(
       const inherited = Reflect.get(Object.getPrototypeOf(this) ?? {}, property, this);
       if (inherited === undefined || inherited === null) return inherited;
       try {
-        return taintDeep(engine, inherited, origin, '');
+        return taintDeep(engine, inherited, origin, '', objects);
       } catch (error) {
         guard(error);
         return inherited;
@@ -87,7 +95,7 @@ function defineTaintingAccessor(
       assigned = true;
       stored = value;
       try {
-        stored = taintDeep(engine, value, multipartAware(req, origin), '');
+        stored = taintDeep(engine, value, multipartAware(req, origin), '', objects);
       } catch (error) {
         guard(error);
       }

@@ -9,13 +9,32 @@ import type { Origin, TaintEngine } from '../taint/types.js';
 const MAX_DEPTH = 16;
 const MAX_STRINGS = 2000;
 
+/** Where an object or array of request data came from (its keys are the sender's choice). */
+export interface ObjectSource {
+  readonly origin: Origin;
+  /** Dotted path of the object in its source (`user`), '' for the whole body or query. */
+  readonly name: string;
+}
+
+/** The request's own objects and arrays, by identity: NoSQL operator objects are recognised by it. */
+export type RequestObjects = WeakMap<object, ObjectSource>;
+
 export function taintString(engine: TaintEngine, value: string, origin: Origin, name: string): string {
   if (value === '' || engine.isTainted(value)) return value;
   return engine.taint(value, [{ start: 0, end: value.length, source: { origin, name, value }, marks: 0 }]);
 }
 
-/** Returns the tainted value (strings) or the same object with its strings tainted. */
-export function taintDeep(engine: TaintEngine, value: unknown, origin: Origin, name: string): unknown {
+/**
+ * Returns the tainted value (strings) or the same object with its strings tainted; objects
+ * and arrays visited are recorded in `objects` when given.
+ */
+export function taintDeep(
+  engine: TaintEngine,
+  value: unknown,
+  origin: Origin,
+  name: string,
+  objects?: RequestObjects,
+): unknown {
   const budget = { left: MAX_STRINGS };
   const seen = new Set<object>();
   const visit = (v: unknown, path: string, depth: number): unknown => {
@@ -27,6 +46,7 @@ export function taintDeep(engine: TaintEngine, value: unknown, origin: Origin, n
     if (v === null || typeof v !== 'object' || depth >= MAX_DEPTH || seen.has(v)) return v;
     if (ArrayBuffer.isView(v)) return v;
     seen.add(v);
+    if (objects !== undefined && !objects.has(v)) objects.set(v, { origin, name: path });
     const join = (key: string) => (path === '' ? key : `${path}.${key}`);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length && budget.left > 0; i++) {
