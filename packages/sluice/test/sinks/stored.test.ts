@@ -108,6 +108,28 @@ describe('stored injection (CommonJS app, default: first row tainted)', () => {
     recordCoverage({ library: 'pg', type: 'CODE_INJECTION', importer: 'cjs', call: 'Client#query (rows)' });
   });
 
+  test('a stored value built into a template is TEMPLATE_INJECTION', async () => {
+    const found = await findingsOf(agent, app.port, '/pg/template');
+    assert.equal(found.status, 200, found.body);
+    assert.deepEqual(
+      found.vulnerabilities.map((v) => [v.type, v.location.line]),
+      [['TEMPLATE_INJECTION', lineOf(source, '@PG_TEMPLATE')]],
+    );
+    assert.deepEqual(found.sources, rowSource(0, 'abc'));
+    recordCoverage({
+      library: 'pg',
+      type: 'TEMPLATE_INJECTION',
+      importer: 'cjs',
+      call: 'Client#query (rows)',
+    });
+  });
+
+  test('a stored value written into HTML is not XSS (stored values count for SQL, code, templates)', async () => {
+    const found = await findingsOf(agent, app.port, '/pg/html', 'XSS');
+    assert.equal(found.body, '<p>abc</p>');
+    assert.deepEqual(found.vulnerabilities, []);
+  });
+
   for (const [name, route] of [
     ['pg: a stored value in a shell command', '/pg/command'],
     ['pg: a stored value in a file path', '/pg/path'],
