@@ -6,6 +6,9 @@ import http2 from 'node:http2';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fixesDestination } from '../../src/analyzers/unvalidated-redirect.js';
+import { channel, type TemplateRenderMessage } from '../../src/channels.js';
+import { ModuleHooks } from '../../src/instrument/require-hook.js';
+import { TemplateOutputInstrumentation } from '../../src/instrument/template-output.js';
 import {
   type IastVulnerability,
   INIT,
@@ -449,5 +452,39 @@ describe('redirect prefixes that fix the destination', () => {
       'a:b/',
     ])
       assert.equal(fixesDestination(prefix), false, JSON.stringify(prefix));
+  });
+});
+
+describe('template output hooks', () => {
+  test('a render is published while enabled, with the escaping that left strings unchanged', () => {
+    const guard = (error: unknown) => assert.fail(`guard called: ${String(error)}`);
+    const hooks = new ModuleHooks(guard);
+    const templates = new TemplateOutputInstrumentation(hooks, guard);
+    const renders: TemplateRenderMessage[] = [];
+    const onRender = (m: TemplateRenderMessage) => renders.push(m);
+    const ch = channel('sluice:template.render');
+    ch.subscribe(onRender);
+    try {
+      hooks.enable();
+      templates.enable();
+      const ejs = require('ejs') as { render(t: string, d: object): string };
+      const template = '<p><%= a %> <%- b %> <%= c %></p>';
+      const render = () => ejs.render(template, { a: 'xyz', b: '<i>', c: '<b>' });
+      assert.equal(render(), '<p>xyz <i> &lt;b&gt;</p>');
+      assert.equal(renders.length, 1);
+      assert.deepEqual(renders[0]?.templates, [template]);
+      assert.equal(renders[0]?.output, '<p>xyz <i> &lt;b&gt;</p>');
+      assert.deepEqual([...(renders[0]?.unchangedByEscaping ?? [])], [['xyz', 1]]);
+      templates.disable();
+      assert.equal(render(), '<p>xyz <i> &lt;b&gt;</p>');
+      assert.equal(renders.length, 1);
+      templates.enable();
+      render();
+      assert.equal(renders.length, 2);
+    } finally {
+      templates.disable();
+      hooks.disable();
+      ch.unsubscribe(onRender);
+    }
   });
 });
