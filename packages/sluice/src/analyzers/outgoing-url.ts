@@ -179,7 +179,8 @@ export class OutgoingUrls {
     };
     set('protocol', o.protocol);
     set('auth', o.auth);
-    set('host', o.hostname ?? o.host);
+    // As Node: an empty hostname falls back to host.
+    set('host', typeof o.hostname === 'string' && o.hostname !== '' ? o.hostname : o.host);
     set('port', o.port);
     set('path', o.path);
     return any ? parts : undefined;
