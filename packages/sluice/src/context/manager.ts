@@ -15,9 +15,19 @@ export interface ContextOptions {
   readonly maxContextOperations: number;
 }
 
+/**
+ * What the AsyncLocalStorage holds: a box, emptied when the request ends. Every async resource
+ * created during a request keeps its store for as long as the resource lives, e.g. the idle
+ * timer of a keep-alive connection until the connection closes; the box lets those keep a few
+ * bytes instead of the request, its findings and its tainted values (docs/internals/memory.md).
+ */
+interface ContextBox {
+  ctx: RequestContext | undefined;
+}
+
 export class ContextManager {
-  readonly #als = new AsyncLocalStorage<RequestContext>();
-  readonly #byResponse = new WeakMap<ServerResponseLike, RequestContext>();
+  readonly #als = new AsyncLocalStorage<ContextBox>();
+  readonly #byResponse = new WeakMap<ServerResponseLike, ContextBox>();
   #active = 0;
   #seen = 0;
   #admitted = 0;
@@ -29,12 +39,12 @@ export class ContextManager {
   ) {}
 
   current(): RequestContext | undefined {
-    const ctx = this.#als.getStore();
+    const ctx = this.#als.getStore()?.ctx;
     return ctx && !ctx.ended ? ctx : undefined;
   }
 
   forResponse(res: ServerResponseLike): RequestContext | undefined {
-    return this.#byResponse.get(res);
+    return this.#byResponse.get(res)?.ctx;
   }
 
   get active(): number {
@@ -73,16 +83,19 @@ export class ContextManager {
     );
     this.#active++;
     this.#admitted++;
-    this.#byResponse.set(message.res, ctx);
+    const box: ContextBox = { ctx };
+    this.#byResponse.set(message.res, box);
     const engine = this.engine();
-    return this.#als.run(ctx, () => (engine ? engine.runInScope(next) : next()));
+    return this.#als.run(box, () => (engine ? engine.runInScope(next) : next()));
   };
 
   /** Ends the request's analysis (called once, on response finish or close). */
   end(res: ServerResponseLike): void {
-    const ctx = this.#byResponse.get(res);
-    if (!ctx || ctx.ended) return;
+    const box = this.#byResponse.get(res);
+    const ctx = box?.ctx;
+    if (!box || !ctx || ctx.ended) return;
     ctx.ended = true;
+    box.ctx = undefined;
     this.#byResponse.delete(res);
     this.#active--;
     this.onEnd(ctx);
