@@ -3,9 +3,13 @@
 // hash, a cookie and an HTML response on every request) driven with N requests (default
 // 100,000) over 8 keep-alive connections, plain and under `--require sluice/init` with
 // deduplication off (so that every request makes findings, spans and stacks). A local agent
-// receives the spans. Prints the heap after each tenth of the run (after gc, export drained)
-// and requests per second as a ratio against plain in the same run.
-// Usage: node bench/memory-express.mjs [--requests N]   (needs npm run build)
+// receives the spans (with --agent-down nothing listens at the agent URL and the exporter drops).
+// Readings come from the app over IPC, outside any request, with the connections still open:
+// the heap after GC once every span has left the exporter (sent or dropped), the highest heap
+// sampled in between (garbage included), live tainted strings. Prints them after warm-up, after
+// each tenth of the run and at the end, and requests per second as a ratio against plain.
+// See docs/internals/memory.md.
+// Usage: node bench/memory-express.mjs [--requests N] [--agent-down]   (needs npm run build)
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -14,6 +18,10 @@ const root = join(import.meta.dirname, '..');
 const init = join(root, 'packages/sluice/dist/src/init.js');
 const apps = join(root, 'packages/sluice/test/fixtures/apps');
 const total = Number(process.argv[process.argv.indexOf('--requests') + 1]) || 100_000;
+const agentDown = process.argv.includes('--agent-down');
+const WARM_UP = 2000;
+const MB = 1024 * 1024;
+const mb = (bytes) => (bytes / MB).toFixed(2);
 
 let received = 0;
 const agent = http.createServer((req, res) => {
@@ -25,6 +33,7 @@ const agent = http.createServer((req, res) => {
 });
 await new Promise((r) => agent.listen(0, '127.0.0.1', r));
 const agentUrl = `http://127.0.0.1:${agent.address().port}`;
+if (agentDown) await new Promise((r) => agent.close(r));
 
 async function run(withSluice) {
   received = 0;
@@ -35,10 +44,11 @@ async function run(withSluice) {
       ...process.env,
       NODE_OPTIONS: '',
       SLUICE_IAST_ENABLED: String(withSluice),
+      SLUICE_LOG_LEVEL: 'error',
       SLUICE_IAST_DEDUPLICATION_ENABLED: process.env.DEDUP ?? 'false',
       DD_TRACE_AGENT_URL: agentUrl,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise((resolve) =>
     child.stdout.on('data', (d) => {
@@ -54,7 +64,7 @@ async function run(withSluice) {
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         while (next < count) {
-          const i = next++;
+          const i = sent + next++;
           await new Promise((resolve, reject) => {
             const req = http.request(
               {
@@ -78,48 +88,59 @@ async function run(withSluice) {
     );
     sent += count;
   };
-  const heap = async () => {
-    // Spans may be dropped (bounded queue): wait until the agent stops receiving.
-    if (withSluice) {
-      let last = -1;
-      while (received < sent && received !== last) {
-        last = received;
-        await new Promise((r) => setTimeout(r, 1500));
-      }
+  const read = () =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send('heap');
+    });
+  // Every span has left the exporter: sent to the agent, or dropped and counted.
+  const settled = async () => {
+    for (;;) {
+      const r = await read();
+      if (!withSluice) return r;
+      if (r.requests.active === 0 && r.exporter.sent + r.exporter.dropped === r.requests.admitted) return r;
+      await new Promise((res) => setTimeout(res, 250));
     }
-    await new Promise((r) => setTimeout(r, 300));
-    sent++;
-    return new Promise((resolve) =>
-      http.get({ port, host: '127.0.0.1', path: '/__heap', agent: keepAlive }, (res) => {
-        let d = '';
-        res.on('data', (c) => {
-          d += c;
-        });
-        res.on('end', () => resolve(JSON.parse(d)));
-      }),
-    );
   };
-  await drive(2000);
-  const start = await heap();
-  const heaps = [];
+  await drive(WARM_UP);
+  const start = await settled();
+  const tenths = [];
+  let peak = start.peak;
   let busy = 0;
+  let last = start;
   for (let tenth = 0; tenth < 10; tenth++) {
     const t0 = process.hrtime.bigint();
     await drive(total / 10);
     busy += Number(process.hrtime.bigint() - t0) / 1e9;
-    const h = await heap();
-    heaps.push(((h.heapUsed - start.heapUsed) / 1048576).toFixed(2));
-    if (withSluice && tenth === 9) console.log(`  taint: ${JSON.stringify(h.taint)}`);
+    last = await settled();
+    peak = Math.max(peak, last.peak);
+    tenths.push(mb(last.heapUsed - start.heapUsed));
   }
+  const exitCode = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
+  await exitCode;
   keepAlive.destroy();
-  return { rps: total / busy, heaps, received, sent };
+  return { rps: total / busy, start, end: last, peak, tenths, received, sent };
 }
 
 const plain = await run(false);
 const sluice = await run(true);
-console.log(`requests: ${total} (8 connections), spans received: ${sluice.received} of ${sluice.sent}`);
-console.log(`plain : ${plain.rps.toFixed(0)} req/s; heap growth by tenth (MB): ${plain.heaps.join(' ')}`);
-console.log(`sluice: ${sluice.rps.toFixed(0)} req/s; heap growth by tenth (MB): ${sluice.heaps.join(' ')}`);
+const e = sluice.end;
+console.log(`requests: ${total} after ${WARM_UP} warm-up (8 keep-alive connections, open at each reading)`);
+console.log(
+  `exporter: ${e.exporter.sent} spans sent, ${e.exporter.dropped} dropped, agent received ${sluice.received}${agentDown ? ' (agent down)' : ''}`,
+);
+console.log(`plain : ${plain.rps.toFixed(0)} req/s; heap growth by tenth (MB): ${plain.tenths.join(' ')}`);
+console.log(`sluice: ${sluice.rps.toFixed(0)} req/s; heap growth by tenth (MB): ${sluice.tenths.join(' ')}`);
+console.log(
+  `sluice heap (MB): warm start ${mb(sluice.start.heapUsed)}, peak sampled ${mb(sluice.peak)} (garbage included), ` +
+    `end after GC ${mb(e.heapUsed)} (${e.heapUsed >= sluice.start.heapUsed ? '+' : ''}${mb(e.heapUsed - sluice.start.heapUsed)})`,
+);
+console.log(
+  `tainted strings: ${e.taint.created} created, ${e.taint.liveStrings} alive at the end (${e.taint.liveBytes} bytes)`,
+);
+console.log(
+  `plain heap (MB): warm start ${mb(plain.start.heapUsed)}, end after GC ${mb(plain.end.heapUsed)}`,
+);
 console.log(`throughput ratio sluice/plain: ${(sluice.rps / plain.rps).toFixed(2)}`);
-agent.close();
+if (!agentDown) agent.close();
