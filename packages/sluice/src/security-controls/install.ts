@@ -38,6 +38,8 @@ export interface SecurityControlsOptions {
   readonly engine: () => TaintEngine | undefined;
   readonly log: Pick<Logger, 'warn' | 'debug'>;
   readonly guard: (error: unknown) => void;
+  /** Hook ES module loading too (default true). */
+  readonly esm?: boolean;
 }
 
 interface Resolved {
@@ -128,7 +130,7 @@ export function installSecurityControls(raw: string, options: SecurityControlsOp
   });
 
   undo.push(hookCommonJs(resolved, wrapValue, wrapPath, options.guard));
-  if (isMainThread) {
+  if (isMainThread && options.esm !== false) {
     try {
       registerEsmFacades(resolved);
     } catch (error) {

@@ -3,8 +3,11 @@
 // built-in validator.js validators, and numbers made from request data. A flow through a
 // control is not reported for the control's types; the same flow without it is.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { installSecurityControls } from '../../src/security-controls/install.js';
 import { parseSecurityControls } from '../../src/security-controls/parse.js';
 import { controlWrapper } from '../../src/security-controls/wrap.js';
 import { createEngine } from '../../src/taint/engine.js';
@@ -345,4 +348,41 @@ describe('security controls: the wrapper', () => {
       });
     });
   }
+});
+
+describe('security controls: install, uninstall, install', () => {
+  test('a CommonJS sanitizer marks while installed and passes through once uninstalled', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-controls-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'clean.cjs'), 'exports.tools = { clean: (v) => v };\n');
+      const engine = createEngine('js', { warn() {}, debug() {} });
+      const warnings: string[] = [];
+      const install = () =>
+        installSecurityControls('SANITIZER:XSS:clean.cjs:tools.clean', {
+          cwd: dir,
+          engine: () => engine,
+          log: { warn: (m) => warnings.push(m), debug() {} },
+          guard: (error) => assert.fail(String(error)),
+          esm: false,
+        });
+      const source = { origin: 'http.request.parameter' as const, name: 'q', value: 'abc' };
+      engine.runInScope(() => {
+        const marksAfterClean = (): number | undefined => {
+          const { tools } = require(path.join(dir, 'clean.cjs')) as { tools: { clean(v: string): string } };
+          const value = engine.taint('abc', [{ start: 0, end: 3, source, marks: 0 }]);
+          return engine.getRanges(tools.clean(value))?.[0]?.marks;
+        };
+        const uninstall = install();
+        assert.equal(marksAfterClean(), marksFor(['XSS']));
+        uninstall();
+        assert.equal(marksAfterClean(), 0);
+        const again = install();
+        assert.equal(marksAfterClean(), marksFor(['XSS']));
+        again();
+      });
+      assert.deepEqual(warnings, []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
