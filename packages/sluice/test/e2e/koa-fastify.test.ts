@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import type { OutgoingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { FastifyInstrumentation } from '../../src/instrument/fastify.js';
+import { KoaInstrumentation } from '../../src/instrument/koa.js';
+import { ModuleHooks } from '../../src/instrument/require-hook.js';
+import { createJsEngine } from '../../src/taint/js-engine.js';
 import { recordCoverage } from '../sinks/coverage.js';
 import {
   APPS,
@@ -19,6 +23,114 @@ import {
   startApp,
   TestAgent,
 } from './helpers.js';
+
+describe('koa and fastify hooks in process', () => {
+  const engine = createJsEngine();
+  const failOnGuard = (error: unknown) => assert.fail(`guard called: ${String(error)}`);
+  const hooks = new ModuleHooks(failOnGuard);
+  const koa = new KoaInstrumentation(() => engine, hooks, failOnGuard);
+  const fastify = new FastifyInstrumentation(() => engine, hooks, failOnGuard);
+  const koaRequest = require('koa/lib/request.js') as object;
+  const koaContext = require('koa/lib/context.js') as object;
+  const FastifyRequest = require(require.resolve('fastify/lib/request.js')) as new (
+    ...args: unknown[]
+  ) => Record<string, unknown>;
+  const originalQuery = Object.getOwnPropertyDescriptor(koaRequest, 'query');
+  const sourceOf = (value: unknown) => engine.getRanges(value)?.[0]?.source;
+  /** An IncomingMessage as request-sources.ts leaves it: tainted URL when analysed. */
+  const incoming = (analysed: boolean) => ({
+    url: analysed
+      ? engine.taint('/x?name=abc', [
+          {
+            start: 0,
+            end: 11,
+            source: { origin: 'http.request.uri', name: 'url', value: '/x?name=abc' },
+            marks: 0,
+          },
+        ])
+      : '/x?name=abc',
+    rawHeaders: [] as string[],
+    headers: { 'content-type': 'application/json' },
+  });
+  const hooked = () =>
+    Object.getOwnPropertyDescriptor(koaContext, 'params') !== undefined &&
+    Object.getOwnPropertyDescriptor(koaRequest, 'body') !== undefined &&
+    Object.getOwnPropertyDescriptor(koaRequest, 'query')?.get !== originalQuery?.get &&
+    Object.getOwnPropertyDescriptor(FastifyRequest.prototype, 'raw') !== undefined;
+
+  test('enable, disable, enable: prototypes hooked, restored, hooked once again', () => {
+    hooks.enable();
+    try {
+      koa.enable();
+      fastify.enable();
+      assert.ok(hooked());
+      koa.disable();
+      fastify.disable();
+      assert.equal(Object.getOwnPropertyDescriptor(koaContext, 'params'), undefined);
+      assert.equal(Object.getOwnPropertyDescriptor(koaRequest, 'body'), undefined);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(koaRequest, 'query'), originalQuery);
+      assert.equal(Object.getOwnPropertyDescriptor(FastifyRequest.prototype, 'raw'), undefined);
+      koa.enable();
+      koa.enable();
+      fastify.enable();
+      fastify.enable();
+      assert.ok(hooked());
+    } finally {
+      koa.disable();
+      fastify.disable();
+      hooks.disable();
+    }
+  });
+
+  test('an analysed request is tainted; another keeps plain own properties', () => {
+    hooks.enable();
+    koa.enable();
+    fastify.enable();
+    try {
+      // One scope each: the fallback engine tells tainted text apart by value within a scope.
+      for (const analysed of [true, false]) {
+        engine.runInScope(() => {
+          const request = Object.create(koaRequest) as Record<string, unknown>;
+          request.req = incoming(analysed);
+          request.body = { name: 'b1' };
+          const body = request.body as { name: string };
+          assert.deepEqual(
+            sourceOf(body.name),
+            analysed ? { origin: 'http.request.body', name: 'name', value: 'b1' } : undefined,
+          );
+          assert.equal(Object.getOwnPropertyDescriptor(request, 'body')?.enumerable, true);
+          assert.equal('value' in (Object.getOwnPropertyDescriptor(request, 'body') ?? {}), !analysed);
+
+          const built = new FastifyRequest(
+            'id',
+            { name: 'p1' },
+            incoming(analysed),
+            { q: 'q1' },
+            undefined,
+            undefined,
+          );
+          // The same own, enumerable properties (an analysed request defines body before log).
+          assert.deepEqual(Object.keys(built).sort(), ['body', 'id', 'log', 'params', 'query', 'raw']);
+          assert.equal('cookies' in built, false, 'no cookies property unless @fastify/cookie declares it');
+          const params = built.params as { name: string };
+          assert.deepEqual(
+            sourceOf(params.name),
+            analysed ? { origin: 'http.request.path.parameter', name: 'name', value: 'p1' } : undefined,
+          );
+          const query = built.query as { q: string };
+          assert.deepEqual(
+            sourceOf(query.q),
+            analysed ? { origin: 'http.request.parameter', name: 'q', value: 'q1' } : undefined,
+          );
+        });
+      }
+    } finally {
+      koa.disable();
+      fastify.disable();
+      hooks.disable();
+    }
+  });
+});
 
 interface Send {
   readonly method?: string;
