@@ -19,12 +19,14 @@ export interface ModulePatch {
   readonly file: string;
   /** Supported versions, e.g. `>=8.0.0 <9`. Other versions are left alone. */
   readonly versions: string;
+  /** Wraps what the file exports; called once per loaded copy. */
+  patch(exports: unknown, version: string): void;
   /**
-   * Wraps what the file exports; called once per loaded copy. A module whose exports are the
-   * function itself (pg-format) cannot be wrapped in place: the patch returns its replacement,
-   * which the loader and every later require or import get.
+   * For a module whose exports are the function itself (pg-format), which cannot be wrapped
+   * in place: returns its replacement (called after patch), which the CommonJS loader and
+   * every later require get.
    */
-  patch(exports: unknown, version: string): unknown;
+  replace?(exports: unknown, version: string): unknown;
 }
 
 // Captured before the fs instrumentation wraps it: reading a package.json is not a sink.
@@ -149,7 +151,8 @@ export class ModuleHooks implements Instrumentation {
       }
       applied.add(patch);
       try {
-        const replacement = patch.patch(exports, version);
+        patch.patch(exports, version);
+        const replacement = patch.replace?.(exports, version);
         if (typeof replacement === 'function' && replacement !== exports) {
           const cached = (Module as unknown as ModuleInternals)._cache[filename];
           if (cached !== undefined && cached.exports === exports) cached.exports = replacement;

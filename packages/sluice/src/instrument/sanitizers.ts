@@ -189,7 +189,10 @@ export class SanitizerInstrumentation implements Instrumentation {
           this.#wrap(format, 'withArray', (t, result, args) =>
             pgFormatted(t, result, args[0], Array.isArray(args[1]) ? args[1] : []),
           );
-          // The module's exports are format itself: its wrapper replaces them, with its properties.
+        },
+        // The module's exports are format itself: its wrapper replaces them, with its properties.
+        replace: (exports) => {
+          const format = exports as object;
           const holder = { format };
           this.#wrap(holder, 'format', (t, result, args) => pgFormatted(t, result, args[0], args.slice(1)));
           for (const key of Reflect.ownKeys(format))
