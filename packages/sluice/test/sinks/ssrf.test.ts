@@ -48,9 +48,16 @@ const CJS_CLIENTS: Client[] = [
   },
   {
     key: 'https.request',
-    marker: '@CLIENT_HTTPS',
+    marker: '@CLIENT_HTTPS_REQUEST',
     library: 'node:https',
     call: 'https.request',
+    scheme: 'https',
+  },
+  {
+    key: 'https.get',
+    marker: '@CLIENT_HTTPS_GET',
+    library: 'node:https',
+    call: 'https.get',
     scheme: 'https',
   },
   {
