@@ -13,10 +13,13 @@ import { handlebarsInstrumentation } from '../../src/instrument/handlebars.js';
 import type { Instrumentation } from '../../src/instrument/instrumentation.js';
 import { pugInstrumentation } from '../../src/instrument/pug.js';
 import { ModuleHooks } from '../../src/instrument/require-hook.js';
+import { pgFormatted } from '../../src/instrument/sanitizers.js';
 import { sqlite3Instrumentation } from '../../src/instrument/sqlite3.js';
 import { createPropagationRuntime } from '../../src/propagation/runtime.js';
+import { createTainter } from '../../src/propagation/tainter.js';
 import { createJsEngine } from '../../src/taint/js-engine.js';
 import type { Source } from '../../src/taint/types.js';
+import { markBit } from '../../src/vulnerability-types.js';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
@@ -430,4 +433,43 @@ describe('library instrumentations cycle enable, disable, enable', () => {
       }
     });
   }
+});
+
+describe('pg-format placeholders', () => {
+  const engine = createJsEngine();
+  const t = createTainter(engine);
+  const source: Source = { origin: 'http.request.parameter', name: 'name', value: 'x' };
+  const sqlMark = markBit('SQL_INJECTION');
+  const taint = (text: string) => engine.taint(text, [{ start: 0, end: text.length, source, marks: 0 }]);
+  /** [text, sanitised for SQL] of each tainted range of `value`. */
+  const parts = (value: unknown) =>
+    (t.ranges(value) ?? []).map((r) => [(value as string).slice(r.start, r.end), (r.marks & sqlMark) !== 0]);
+
+  test('%L and %I values are marked safe, %s values are not, positions and %% followed', () => {
+    engine.runInScope(() => {
+      const a = taint('abc');
+      const b = taint('def');
+      // What format('%2$s %1$L %% %I', a, b) returns for these values.
+      const result = "def 'abc' % def";
+      assert.deepEqual(parts(pgFormatted(t, result, '%2$s %1$L %% %I', [a, b])), [
+        ['def', false],
+        ['abc', true],
+        ['def', true],
+      ]);
+      assert.deepEqual(parts(pgFormatted(t, "SELECT 'abc'", "SELECT '%s'", [a])), [['abc', false]]);
+      assert.deepEqual(parts(pgFormatted(t, "SELECT 'abc'", 'SELECT %L', [a])), [['abc', true]]);
+    });
+  });
+
+  test('a tainted template stays unsanitised; untainted input gives the result as it is', () => {
+    engine.runInScope(() => {
+      const template = taint('SELECT %L');
+      const result = "SELECT 'v'";
+      assert.deepEqual(parts(pgFormatted(t, result, template, ['v'])), [['SELECT ', false]]);
+    });
+    // A scope of its own: the fallback engine knows taint by text, and this text is the same.
+    engine.runInScope(() => {
+      assert.equal(t.ranges(pgFormatted(t, "SELECT 'v'", 'SELECT %L', ['v'])), undefined);
+    });
+  });
 });
