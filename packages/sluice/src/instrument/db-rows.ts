@@ -156,7 +156,11 @@ export class DbRowsInstrumentation implements Instrumentation {
   #delivering(original: AnyFunction, rowsOf: RowsOf): AnyFunction {
     const self = this;
     return function (this: unknown, ...args: unknown[]): unknown {
-      if (!self.#active()) return Reflect.apply(original, this, args);
+      const first = args[0] as { submit?: unknown; onResult?: unknown } | null | undefined;
+      // A submittable (pg-cursor, QueryStream) or a prebuilt mysql2 command delivers rows
+      // elsewhere (the pool that built the command wrapped its callback already).
+      const prebuilt = typeof first?.submit === 'function' || typeof first?.onResult === 'function';
+      if (prebuilt || !self.#active()) return Reflect.apply(original, this, args);
       let at = -1;
       for (let i = Math.min(args.length, 3) - 1; i >= 1; i--) {
         if (typeof args[i] === 'function') {
@@ -164,9 +168,6 @@ export class DbRowsInstrumentation implements Instrumentation {
           break;
         }
       }
-      const first = args[0] as { submit?: unknown; onResult?: unknown } | null | undefined;
-      // A submittable (pg-cursor, QueryStream) or a prebuilt mysql2 command delivers rows elsewhere.
-      const prebuilt = typeof first?.submit === 'function' || typeof first?.onResult === 'function';
       if (at >= 0) {
         const callback = args[at] as AnyFunction & { [ROWS_CALLBACK]?: true };
         if (!callback[ROWS_CALLBACK]) {
@@ -187,7 +188,7 @@ export class DbRowsInstrumentation implements Instrumentation {
         return Reflect.apply(original, this, args);
       }
       const returned = Reflect.apply(original, this, args);
-      if (prebuilt || !isPromise(returned)) return returned;
+      if (!isPromise(returned)) return returned;
       return returned.then((result) => {
         self.#taint(rowsOf, result, []);
         return result;
