@@ -14,7 +14,6 @@
  *   the template engines' own (ejs escapeXML, handlebars escapeExpression, pug-runtime escape).
  * parseInt/Number need nothing: a number carries no taint, so text built from one is clean.
  */
-import Module from 'node:module';
 import path from 'node:path';
 import { locateRanges } from '../propagation/locate.js';
 import { createTainter, type Tainter } from '../propagation/tainter.js';
@@ -24,7 +23,7 @@ import type { Range, TaintEngine } from '../taint/types.js';
 import { markBit, type TaintedType } from '../vulnerability-types.js';
 import type { Instrumentation } from './instrumentation.js';
 import type { ModuleHooks, ModulePatch } from './require-hook.js';
-import { isWrapped, Shim } from './shim.js';
+import { Shim } from './shim.js';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -235,7 +234,13 @@ export class SanitizerInstrumentation implements Instrumentation {
         package: 'escape-html',
         file: 'index.js',
         versions: SUPPORTED[5].versions,
-        patch: (exports) => this.#wrapExportedFunction(exports, after),
+        patch: () => {},
+        // The module's exports are the function itself: its wrapper replaces them.
+        replace: (exports) => {
+          const holder = { escapeHtml: exports };
+          this.#wrap(holder, 'escapeHtml', after);
+          return holder.escapeHtml;
+        },
       },
       { package: 'lodash', file: 'lodash.js', versions: SUPPORTED[6].versions, patch: methods('escape') },
       { package: 'he', file: 'he.js', versions: SUPPORTED[7].versions, patch: methods('encode', 'escape') },
@@ -265,30 +270,7 @@ export class SanitizerInstrumentation implements Instrumentation {
     ];
   }
 
-  /**
-   * A module whose exports are the function itself (escape-html) cannot be wrapped in place:
-   * its cached exports become the wrapper, which every later require and import gets. The
-   * first loader keeps the original (in an express application, express loads escape-html
-   * before the application does).
-   */
-  #wrapExportedFunction(fn: unknown, after: (t: Tainter, result: unknown, args: unknown[]) => unknown): void {
-    if (typeof fn !== 'function' || isWrapped(fn)) return;
-    const holder = { fn };
-    this.#wrap(holder, 'fn', after);
-    const cache = (Module as unknown as { _cache: Record<string, { exports: unknown } | undefined> })._cache;
-    for (const mod of Object.values(cache)) {
-      if (mod?.exports !== fn) continue;
-      mod.exports = holder.fn;
-      this.#undoExports.push(() => {
-        if (mod.exports === holder.fn) mod.exports = fn;
-      });
-    }
-  }
-
-  readonly #undoExports: Array<() => void> = [];
-
   disable(): void {
-    for (const undo of this.#undoExports.splice(0)) undo();
     for (const patch of this.#patches) this.hooks.remove(patch);
     this.#patches = [];
     this.#shim.restore();
