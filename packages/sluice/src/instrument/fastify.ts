@@ -9,6 +9,11 @@
  * so that decorator checks answer as before); otherwise `raw` becomes the plain property it
  * always was. Headers and the URL are Node's request's, tainted by request-sources.ts.
  * lib/request.js is required by fastify's entry for CommonJS and ES module importers alike.
+ *
+ * @fastify/multipart's fields are parsed by @fastify/busboy, which gets the request's headers:
+ * a field it emits for a request whose Content-Type is tainted is tainted, named by the field,
+ * whether the application reads it from `request.body` (attachFieldsToBody), `request.parts()`
+ * or a file part's `fields`.
  */
 import {
   bodyOrigin,
@@ -20,8 +25,12 @@ import { taintString } from '../sources/taint-value.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
 import type { Instrumentation } from './instrumentation.js';
 import type { ModuleHooks, ModulePatch } from './require-hook.js';
+import { Shim } from './shim.js';
 
-export const SUPPORTED = { module: 'fastify', versions: '>=4.0.0 <6' } as const;
+export const SUPPORTED = [
+  { module: 'fastify', versions: '>=4.0.0 <6' },
+  { module: '@fastify/busboy', versions: '>=3.0.0 <4' },
+] as const;
 
 type Guard = (error: unknown) => void;
 
@@ -30,32 +39,13 @@ interface RequestConstructor {
   readonly props?: ReadonlyArray<{ readonly key?: unknown }>;
 }
 
-/** @fastify/multipart's field part: `{ type: 'field', fieldname, value, fields, ... }`. */
-function isFieldPart(value: unknown): value is { fieldname: string; value: unknown } {
-  const part = value as { type?: unknown; fieldname?: unknown } | null;
-  return (
-    part !== null && typeof part === 'object' && part.type === 'field' && typeof part.fieldname === 'string'
-  );
-}
-
-/**
- * A body of @fastify/multipart field parts (attachFieldsToBody): each value is named by its
- * field, as the form sent it, rather than by its path through the part object (`name.value`).
- */
-function multipartFields(engine: TaintEngine, body: unknown): void {
-  if (body === null || typeof body !== 'object') return;
-  for (const entry of Object.values(body)) {
-    for (const part of Array.isArray(entry) ? entry : [entry]) {
-      if (isFieldPart(part) && typeof part.value === 'string')
-        part.value = taintString(engine, part.value, 'http.request.multipart.parameter', part.fieldname);
-    }
-  }
-}
-
 export class FastifyInstrumentation implements Instrumentation {
   readonly name = 'fastify';
   readonly #undo: Array<() => void> = [];
-  #patch: ModulePatch | undefined;
+  readonly #shim = new Shim('fastify');
+  /** Busboy parsers of analysed requests, and the origin of their fields. */
+  readonly #parsers = new WeakMap<object, Origin>();
+  #patches: ModulePatch[] = [];
   #active = false;
 
   constructor(
@@ -65,24 +55,38 @@ export class FastifyInstrumentation implements Instrumentation {
   ) {}
 
   enable(): void {
-    if (this.#patch) return;
+    if (this.#active) return;
     this.#active = true;
-    this.#patch = {
-      package: SUPPORTED.module,
-      file: 'lib/request.js',
-      versions: SUPPORTED.versions,
-      patch: (Request) => {
-        const proto = (Request as { prototype?: unknown }).prototype;
-        if (typeof Request === 'function' && proto !== null && typeof proto === 'object') this.#onRaw(proto);
+    const [fastify, busboy] = SUPPORTED;
+    this.#patches = [
+      {
+        package: fastify.module,
+        file: 'lib/request.js',
+        versions: fastify.versions,
+        patch: (Request) => {
+          const proto = (Request as { prototype?: unknown }).prototype;
+          if (typeof Request === 'function' && proto !== null && typeof proto === 'object')
+            this.#onRaw(proto);
+        },
       },
-    };
-    this.hooks.add(this.#patch);
+      {
+        package: busboy.module,
+        file: 'index.js',
+        versions: busboy.versions,
+        patch: (Busboy) => {
+          const proto = (Busboy as { prototype?: unknown }).prototype;
+          if (proto !== null && typeof proto === 'object') this.#fields(proto);
+        },
+      },
+    ];
+    for (const patch of this.#patches) this.hooks.add(patch);
   }
 
   disable(): void {
     this.#active = false;
-    if (this.#patch) this.hooks.remove(this.#patch);
-    this.#patch = undefined;
+    for (const patch of this.#patches) this.hooks.remove(patch);
+    this.#patches = [];
+    this.#shim.restore();
     while (this.#undo.length > 0) this.#undo.pop()?.();
   }
 
@@ -107,6 +111,41 @@ export class FastifyInstrumentation implements Instrumentation {
     this.#undo.push(() => delete (proto as Record<string, unknown>).raw);
   }
 
+  /**
+   * Busboy reads the request's headers when it picks its parser (getParserByHeaders), then
+   * emits each field as ('field', name, value, ...).
+   */
+  #fields(proto: object): void {
+    const self = this;
+    this.#shim.wrap(proto, 'getParserByHeaders', (original) => {
+      return function getParserByHeaders(this: object, ...args: unknown[]) {
+        try {
+          const type = (args[0] as Record<string, unknown> | null | undefined)?.['content-type'];
+          const engine = self.#active ? self.engine() : undefined;
+          if (engine?.isTainted(type))
+            self.#parsers.set(this, bodyOrigin({ headers: { 'content-type': type } }, 'http.request.body'));
+        } catch (error) {
+          self.guard(error);
+        }
+        return Reflect.apply(original, this, args);
+      };
+    });
+    this.#shim.wrap(proto, 'emit', (original) => {
+      return function emit(this: object, ...args: unknown[]) {
+        if (args[0] === 'field' && typeof args[1] === 'string' && typeof args[2] === 'string') {
+          const origin = self.#parsers.get(this);
+          const engine = origin && self.#active ? self.engine() : undefined;
+          try {
+            if (origin && engine) args[2] = taintString(engine, args[2], origin, args[1]);
+          } catch (error) {
+            self.guard(error);
+          }
+        }
+        return Reflect.apply(original, this, args);
+      };
+    });
+  }
+
   #taintSources(engine: TaintEngine, request: object, req: unknown): void {
     const taint = (origin: () => Origin) => ({
       engine,
@@ -127,10 +166,12 @@ export class FastifyInstrumentation implements Instrumentation {
       own.query,
       taint(() => 'http.request.parameter'),
     );
-    defineTaintingProperty(request, 'body', own.body, {
-      ...taint(() => bodyOrigin(req, 'http.request.body')),
-      named: (body) => multipartFields(engine, body),
-    });
+    defineTaintingProperty(
+      request,
+      'body',
+      own.body,
+      taint(() => bodyOrigin(req, 'http.request.body')),
+    );
     const props = (request.constructor as RequestConstructor | undefined)?.props;
     if (Array.isArray(props) && props.some((p) => p?.key === 'cookies'))
       defineTaintingProperty(

@@ -35,8 +35,6 @@ export interface TaintingProperty {
   /** False once the instrumentation is disabled: values then pass through untouched. */
   readonly active: () => boolean;
   readonly guard: (error: unknown) => void;
-  /** Taints what the framework's own structure names better than a dotted path (optional). */
-  readonly named?: (value: unknown) => void;
 }
 
 /**
@@ -53,7 +51,6 @@ export function defineTaintingProperty(
   const tainted = (v: unknown): unknown => {
     if (!taint.active() || v === null || v === undefined) return v;
     try {
-      taint.named?.(v);
       return taintDeep(taint.engine, v, taint.origin(), '');
     } catch (error) {
       taint.guard(error);

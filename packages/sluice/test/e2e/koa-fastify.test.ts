@@ -307,6 +307,17 @@ interface AppUnderTest {
   readonly sources: SourceCase[];
 }
 
+const FASTIFY_PARTS: SourceCase[] = [
+  source(
+    'multipart field (@fastify/multipart request.parts())',
+    'request.parts()',
+    '/parts',
+    MULTIPART_BODY,
+    'FASTIFY_PARTS',
+    'http.request.multipart.parameter',
+  ),
+];
+
 const APPS_UNDER_TEST: AppUnderTest[] = [
   {
     title: 'koa 3, @koa/bodyparser',
@@ -346,6 +357,23 @@ const APPS_UNDER_TEST: AppUnderTest[] = [
     installedAs: 'fastify4',
     env: { FASTIFY: 'fastify4' },
     sources: FASTIFY_SOURCES,
+  },
+  {
+    title: 'fastify 5, multipart fields read with request.parts()',
+    file: 'fastify-app.cjs',
+    importer: 'cjs',
+    library: 'fastify',
+    env: { MULTIPART: 'parts' },
+    sources: FASTIFY_PARTS,
+  },
+  {
+    title: 'fastify 4, multipart fields read with request.parts()',
+    file: 'fastify-app.cjs',
+    importer: 'cjs',
+    library: 'fastify',
+    installedAs: 'fastify4',
+    env: { FASTIFY: 'fastify4', MULTIPART: 'parts' },
+    sources: FASTIFY_PARTS,
   },
   {
     title: 'fastify 5 as an ES module',
