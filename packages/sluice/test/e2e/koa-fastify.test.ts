@@ -35,6 +35,8 @@ describe('koa and fastify hooks in process', () => {
   const FastifyRequest = require(require.resolve('fastify/lib/request.js')) as new (
     ...args: unknown[]
   ) => Record<string, unknown>;
+  const Busboy = require('@fastify/busboy') as { prototype: Record<string, unknown> };
+  const originalEmit = Busboy.prototype.emit;
   const originalQuery = Object.getOwnPropertyDescriptor(koaRequest, 'query');
   const sourceOf = (value: unknown) => engine.getRanges(value)?.[0]?.source;
   /** An IncomingMessage as request-sources.ts leaves it: tainted URL when analysed. */
@@ -56,7 +58,8 @@ describe('koa and fastify hooks in process', () => {
     Object.getOwnPropertyDescriptor(koaContext, 'params') !== undefined &&
     Object.getOwnPropertyDescriptor(koaRequest, 'body') !== undefined &&
     Object.getOwnPropertyDescriptor(koaRequest, 'query')?.get !== originalQuery?.get &&
-    Object.getOwnPropertyDescriptor(FastifyRequest.prototype, 'raw') !== undefined;
+    Object.getOwnPropertyDescriptor(FastifyRequest.prototype, 'raw') !== undefined &&
+    Busboy.prototype.emit !== originalEmit;
 
   test('enable, disable, enable: prototypes hooked, restored, hooked once again', () => {
     hooks.enable();
@@ -70,6 +73,7 @@ describe('koa and fastify hooks in process', () => {
       assert.equal(Object.getOwnPropertyDescriptor(koaRequest, 'body'), undefined);
       assert.deepEqual(Object.getOwnPropertyDescriptor(koaRequest, 'query'), originalQuery);
       assert.equal(Object.getOwnPropertyDescriptor(FastifyRequest.prototype, 'raw'), undefined);
+      assert.equal(Busboy.prototype.emit, originalEmit);
       koa.enable();
       koa.enable();
       fastify.enable();
