@@ -93,12 +93,17 @@ async function run(withSluice) {
       child.once('message', resolve);
       child.send('heap');
     });
-  // Every span has left the exporter: sent to the agent, or dropped and counted.
+  // Every span has left the exporter: sent to the agent, or dropped and counted. Each reading
+  // answers the peak since the previous one: the highest of all readings is the peak since the last.
   const settled = async () => {
+    let peak = 0;
     for (;;) {
       const r = await read();
-      if (!withSluice) return r;
-      if (r.requests.active === 0 && r.exporter.sent + r.exporter.dropped === r.requests.admitted) return r;
+      peak = Math.max(peak, r.peak);
+      const done =
+        !withSluice ||
+        (r.requests.active === 0 && r.exporter.sent + r.exporter.dropped === r.requests.admitted);
+      if (done) return { ...r, peak };
       await new Promise((res) => setTimeout(res, 250));
     }
   };

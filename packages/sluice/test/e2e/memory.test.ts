@@ -149,10 +149,13 @@ class MemoryApp {
   /** Reads until every admitted request's span has left the exporter (sent or dropped). */
   async settled(timeoutMs = 60_000): Promise<Reading> {
     const deadline = Date.now() + timeoutMs;
+    let peak = 0;
     for (;;) {
       const r = await this.read();
+      // Each reading's peak covers the time since the previous reading.
+      peak = Math.max(peak, r.peak);
       const done = r.exporter.sent + r.exporter.dropped;
-      if (r.requests.active === 0 && done === r.requests.admitted) return r;
+      if (r.requests.active === 0 && done === r.requests.admitted) return { ...r, peak };
       if (Date.now() > deadline)
         throw new Error(`exporter not settled: ${JSON.stringify(r)}\n${this.#stderr}`);
       await new Promise((res) => setTimeout(res, 250));
