@@ -1,0 +1,245 @@
+// NOSQL_MONGODB_INJECTION end to end: express apps (CommonJS and ES module) under Sluice call
+// the mongodb driver (7, and 6 through mongoose 8's own copy) and mongoose (9 and 8). No
+// MongoDB server runs: the sink is reached before the driver connects.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { INIT, iastOf, lineOf, type RunningApp, request, startApp, TestAgent } from '../e2e/helpers.js';
+import { recordCoverage } from './coverage.js';
+import { assertOne, findingsOf, type RequestFindings, SINK_APPS } from './helpers.js';
+
+const TYPE = 'NOSQL_MONGODB_INJECTION';
+const tainted = (value: string) => ({ value, source: 0 });
+
+/** The installed package each route prefix exercises, for the compatibility table. */
+const INSTALLED = {
+  mongodb: { library: 'mongodb' },
+  mongodb6: { library: 'mongodb', installedAs: 'mongoose8/node_modules/mongodb' },
+  mongoose: { library: 'mongoose' },
+  mongoose8: { library: 'mongoose', installedAs: 'mongoose8' },
+} as const;
+
+/** Posts a JSON body and returns the findings of its span. */
+async function postFindings(
+  agent: TestAgent,
+  port: number,
+  urlPath: string,
+  body: unknown,
+): Promise<RequestFindings> {
+  const known = new Set(agent.spans);
+  const res = await request(port, urlPath, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const span = await agent.waitFor(
+    (s) => !known.has(s) && s.type === 'web' && (s.meta['http.url'] ?? '').endsWith(urlPath),
+  );
+  const iast = iastOf(span);
+  return {
+    status: res.status,
+    body: res.body.toString(),
+    sources: iast.sources,
+    vulnerabilities: iast.vulnerabilities.filter((v) => v.type === TYPE),
+  };
+}
+
+interface Expected {
+  /** The package the route exercises (a key of INSTALLED). */
+  readonly pkg: keyof typeof INSTALLED;
+  readonly marker: string;
+  readonly call: string;
+  readonly valueParts: unknown[];
+  readonly source: [string, string, string];
+  /** A JSON body to POST instead of a GET. */
+  readonly post?: unknown;
+}
+
+function run(file: string) {
+  const source = path.join(SINK_APPS, file);
+  const agent = new TestAgent();
+  const state: { app?: RunningApp } = {};
+  before(async () => {
+    state.app = await startApp(source, {
+      preload: [file.endsWith('.mjs') ? '--import' : '--require', INIT],
+      cwd: SINK_APPS,
+      env: {
+        DD_TRACE_AGENT_URL: await agent.start(),
+        SLUICE_IAST_REDACTION_ENABLED: 'false',
+        // Without deduplication, a filter analysed twice for one call would show as two findings.
+        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+      },
+    });
+  });
+  after(async () => {
+    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
+    await agent.stop();
+  });
+  const port = () => state.app?.port as number;
+  const check = (name: string, url: string, expected: Expected) =>
+    test(`${name}: reported`, async () => {
+      const found =
+        expected.post === undefined
+          ? await findingsOf(agent, port(), url, TYPE)
+          : await postFindings(agent, port(), url, expected.post);
+      assert.equal(found.status, 200, found.body);
+      const [origin, sourceName, value] = expected.source;
+      assertOne(found, {
+        path: file,
+        line: lineOf(source, expected.marker),
+        valueParts: expected.valueParts,
+        sources: [{ origin, name: sourceName, value }],
+      });
+      recordCoverage({
+        ...INSTALLED[expected.pkg],
+        type: TYPE,
+        importer: file.endsWith('.mjs') ? 'esm' : 'cjs',
+        call: expected.call,
+      });
+    });
+  const safe = (name: string, url: string, post?: unknown) =>
+    test(`${name}: not reported`, async () => {
+      const found =
+        post === undefined
+          ? await findingsOf(agent, port(), url, TYPE)
+          : await postFindings(agent, port(), url, post);
+      assert.equal(found.status, 200, found.body);
+      assert.deepEqual(found.vulnerabilities, []);
+    });
+  return { check, safe };
+}
+
+const parameter = (name: string, value: string): [string, string, string] => [
+  'http.request.parameter',
+  name,
+  value,
+];
+const body = (name: string, value: string): [string, string, string] => ['http.request.body', name, value];
+const operatorParts = (operator: string) => [{ value: '{"user":' }, tainted(operator), { value: '}' }];
+
+describe('NoSQL sinks (CommonJS app)', () => {
+  const { check, safe } = run('nosql-app.cjs');
+  for (const driver of ['mongodb', 'mongodb6'] as const) {
+    check(`${driver} find with a qs operator object`, `/${driver}/find?user[$ne]=abc`, {
+      pkg: driver,
+      marker: '@MONGO_FIND',
+      call: 'Collection.find',
+      valueParts: operatorParts('{"$ne":"abc"}'),
+      source: parameter('user', '{"$ne":"abc"}'),
+    });
+    check(`${driver} findOne of the whole query, benign input`, `/${driver}/findOne-query?user=abc`, {
+      pkg: driver,
+      marker: '@MONGO_FILTER',
+      call: 'Collection.findOne',
+      valueParts: [tainted('{"user":"abc"}')],
+      source: parameter('', '{"user":"abc"}'),
+    });
+    check(`${driver} countDocuments with tainted $where`, `/${driver}/where?name=abc`, {
+      pkg: driver,
+      marker: '@MONGO_WHERE',
+      call: 'Collection.countDocuments',
+      valueParts: [{ value: `{"$where":"this.name == '` }, tainted('abc'), { value: `'"}` }],
+      source: parameter('name', 'abc'),
+    });
+    check(`${driver} aggregate $match`, `/${driver}/aggregate?user[$gt]=abc`, {
+      pkg: driver,
+      marker: '@MONGO_AGGREGATE',
+      call: 'Collection.aggregate',
+      valueParts: [{ value: '[{"$match":{"user":' }, tainted('{"$gt":"abc"}'), { value: '}}]' }],
+      source: parameter('user', '{"$gt":"abc"}'),
+    });
+    check(`${driver} find with tainted $regex`, `/${driver}/regex?name=abc`, {
+      pkg: driver,
+      marker: '@MONGO_REGEX',
+      call: 'Collection.find',
+      valueParts: [{ value: '{"name":{"$regex":"' }, tainted('abc'), { value: '"}}' }],
+      source: parameter('name', 'abc'),
+    });
+    check(`${driver} deleteMany with a JSON operator object`, `/${driver}/delete`, {
+      pkg: driver,
+      marker: '@MONGO_DELETE',
+      call: 'Collection.deleteMany',
+      post: { user: { $ne: null } },
+      valueParts: operatorParts('{"$ne":null}'),
+      source: body('user', '{"$ne":null}'),
+    });
+    check(`${driver} updateOne filter with the object inside $or`, `/${driver}/update`, {
+      pkg: driver,
+      marker: '@MONGO_UPDATE',
+      call: 'Collection.updateOne',
+      post: { user: { $ne: null } },
+      valueParts: [{ value: '{"$or":[{"user":' }, tainted('{"$ne":null}'), { value: '},{"name":"admin"}]}' }],
+      source: body('user', '{"$ne":null}'),
+    });
+    safe(`${driver} String() of the value`, `/${driver}/string?user[$ne]=abc`);
+    safe(`${driver} an operator object under $eq`, `/${driver}/eq?user[$ne]=abc`);
+    safe(`${driver} a request array under $in`, `/${driver}/in?users[]=a&users[]=b`);
+    safe(`${driver} a constant $where beside a tainted value`, `/${driver}/where-const?name=abc`);
+    safe(`${driver} a string where an object was expected`, `/${driver}/find?user=abc`);
+  }
+  for (const mongoose of ['mongoose', 'mongoose8'] as const) {
+    check(`${mongoose} Model.find with a qs operator object`, `/${mongoose}/model-find?user[$ne]=abc`, {
+      pkg: mongoose,
+      marker: '@MONGOOSE_FIND',
+      call: 'Model.find',
+      valueParts: operatorParts('{"$ne":"abc"}'),
+      source: parameter('user', '{"$ne":"abc"}'),
+    });
+    check(
+      `${mongoose} Model.findOne of the whole query, benign input`,
+      `/${mongoose}/model-findOne-query?user=abc`,
+      {
+        pkg: mongoose,
+        marker: '@MONGOOSE_FILTER',
+        call: 'Model.findOne',
+        valueParts: [tainted('{"user":"abc"}')],
+        source: parameter('', '{"user":"abc"}'),
+      },
+    );
+    check(`${mongoose} Model.$where with tainted code`, `/${mongoose}/model-where?name=abc`, {
+      pkg: mongoose,
+      marker: '@MONGOOSE_WHERE',
+      call: 'Model.$where',
+      valueParts: [{ value: `{"$where":"this.name == '` }, tainted('abc'), { value: `'"}` }],
+      source: parameter('name', 'abc'),
+    });
+    check(`${mongoose} Model.aggregate $match`, `/${mongoose}/model-aggregate?user[$ne]=abc`, {
+      pkg: mongoose,
+      marker: '@MONGOOSE_AGGREGATE',
+      call: 'Model.aggregate',
+      valueParts: [{ value: '[{"$match":{"user":' }, tainted('{"$ne":"abc"}'), { value: '}}]' }],
+      source: parameter('user', '{"$ne":"abc"}'),
+    });
+    check(`${mongoose} Model.updateOne with a JSON operator object`, `/${mongoose}/model-update`, {
+      pkg: mongoose,
+      marker: '@MONGOOSE_UPDATE',
+      call: 'Model.updateOne',
+      post: { user: { $ne: null } },
+      valueParts: operatorParts('{"$ne":null}'),
+      source: body('user', '{"$ne":null}'),
+    });
+    safe(`${mongoose} a string value`, `/${mongoose}/model-string?user=abc`);
+    safe(`${mongoose} an operator object under $eq`, `/${mongoose}/model-eq?user[$ne]=abc`);
+    safe(`${mongoose} sanitizeFilter`, `/${mongoose}/model-sanitized?user[$ne]=abc`);
+  }
+});
+
+describe('NoSQL sinks (ES module app)', () => {
+  const { check, safe } = run('nosql-app.mjs');
+  check('mongodb find with a qs operator object', '/find?user[$ne]=abc', {
+    pkg: 'mongodb',
+    marker: '@ESM_MONGO_FIND',
+    call: 'Collection.find',
+    valueParts: operatorParts('{"$ne":"abc"}'),
+    source: parameter('user', '{"$ne":"abc"}'),
+  });
+  check('mongoose Model.findOne of the whole query, benign input', '/model-find?user=abc', {
+    pkg: 'mongoose',
+    marker: '@ESM_MONGOOSE_FIND',
+    call: 'Model.findOne',
+    valueParts: [tainted('{"user":"abc"}')],
+    source: parameter('', '{"user":"abc"}'),
+  });
+  safe('mongodb String() of the value', '/string?user[$ne]=abc');
+  safe('mongoose an operator object under $eq', '/model-eq?user[$ne]=abc');
+});
