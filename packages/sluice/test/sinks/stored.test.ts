@@ -74,6 +74,7 @@ describe('stored injection (CommonJS app, default: first row tainted)', () => {
       'promise Pool#query (rows)',
     ],
     ['sequelize Model.findAll', '/sequelize', '@SEQUELIZE_MODEL', 'sequelize', 'Model.findAll (rows)'],
+    ['knex on pg (rows through the driver)', '/knex', '@KNEX', 'knex', 'select (rows)'],
     [
       'sequelize#query, SELECT',
       '/sequelize/query',
