@@ -162,7 +162,6 @@ function packageName(cwd: string): string | undefined {
   }
 }
 
-const SECURITY_CONTROL = /^(SANITIZER|INPUT_VALIDATOR):[A-Z_,*]+:[^:]+(:[^:]+(:[\d,*]+)?)?$/;
 
 /** Builds the configuration from `env` (process.env by default). Never throws. */
 export function readConfig(
@@ -174,20 +173,9 @@ export function readConfig(
   const host = r.string('AGENT_HOST') ?? '127.0.0.1';
   const port = r.int('TRACE_AGENT_PORT', 8126, 1, 65535);
   const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const controlsFound = lookup(env, 'IAST_SECURITY_CONTROLS_CONFIGURATION', false);
-  let controls = controlsFound?.raw ?? '';
-  if (controls !== '') {
-    const bad = controls
-      .split(';')
-      .map((s) => s.trim())
-      .filter((s) => s !== '' && !SECURITY_CONTROL.test(s));
-    if (bad.length > 0) {
-      warn(
-        `SLUICE_ERR_CONFIG_VALUE: ${controlsFound?.variable} entry ${JSON.stringify(bad[0])} is not TYPE:MARKS:FILE[:METHOD[:PARAMS]]; using the default ""`,
-      );
-      controls = '';
-    }
-  }
+  // Each entry is checked when the controls are installed (security-controls/parse.ts): one
+  // bad entry is warned about and skipped there, without losing the others.
+  const controls = lookup(env, 'IAST_SECURITY_CONTROLS_CONFIGURATION', false)?.raw ?? '';
   const cacheDir = r.string('CACHE_DIR', true);
   const config: SluiceConfig = {
     iast: {

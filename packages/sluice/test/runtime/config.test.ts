@@ -53,21 +53,18 @@ test('a bad value gives one warning naming the variable and the default', () => 
     SLUICE_IAST_ENGINE: 'rust',
     DD_IAST_REDACTION_NAME_PATTERN: '(',
     DD_TRACE_AGENT_URL: 'ftp://x',
-    DD_IAST_SECURITY_CONTROLS_CONFIGURATION: 'nonsense',
   });
   assert.equal(config.iast.requestSampling, 100);
   assert.equal(config.iast.enabled, false);
   assert.equal(config.engine, 'auto');
   assert.equal(config.agentUrl, 'http://127.0.0.1:8126');
-  assert.equal(config.iast.securityControlsConfiguration, '');
-  assert.equal(warnings.length, 6);
+  assert.equal(warnings.length, 5);
   for (const name of [
     'SLUICE_IAST_REQUEST_SAMPLING="150"',
     'DD_IAST_ENABLED="maybe"',
     'SLUICE_IAST_ENGINE="rust"',
     'DD_IAST_REDACTION_NAME_PATTERN="("',
     'DD_TRACE_AGENT_URL="ftp://x"',
-    'DD_IAST_SECURITY_CONTROLS_CONFIGURATION entry "nonsense"',
   ]) {
     assert.ok(
       warnings.some((w) => w.includes(name) && w.includes('default')),
@@ -82,6 +79,13 @@ test('the config is frozen deeply', () => {
   assert.ok(Object.isFrozen(config));
   assert.ok(Object.isFrozen(config.iast));
   assert.ok(Object.isFrozen(config.rewriter.exclude));
+});
+
+test('security controls are passed on whole: their entries are checked one by one at install', () => {
+  const value = 'nonsense;SANITIZER:XSS:a.js:clean';
+  const { config, warnings } = read({ DD_IAST_SECURITY_CONTROLS_CONFIGURATION: value });
+  assert.deepEqual(warnings, []);
+  assert.equal(config.iast.securityControlsConfiguration, value);
 });
 
 test('security controls in the Datadog format are accepted', () => {
