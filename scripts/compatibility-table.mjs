@@ -43,46 +43,74 @@ function rangeText(library, ranges) {
   return range === undefined ? '—' : `\`${range}\``;
 }
 
-export function renderTable(records, ranges) {
+/** Rows of `records` grouped by `keyOf`, with the importers and calls seen for each. */
+function grouped(records, keyOf) {
   const rows = new Map();
   for (const r of records) {
-    const key = `${r.library}\u0000${r.version}\u0000${r.type}`;
+    const key = keyOf(r);
     const row = rows.get(key) ?? { ...r, importers: new Set(), calls: new Set() };
     row.importers.add(r.importer === 'esm' ? 'ESM' : 'CJS');
     row.calls.add(r.call);
     rows.set(key, row);
   }
-  const sorted = [...rows.values()].sort(
-    (a, b) =>
-      a.type.localeCompare(b.type) ||
-      a.library.localeCompare(b.library) ||
-      a.version.localeCompare(b.version),
-  );
-  const lines = [
+  return [...rows.values()];
+}
+
+const importersOf = (row) => ['CJS', 'ESM'].filter((i) => row.importers.has(i)).join(', ');
+const callsOf = (row) =>
+  [...row.calls]
+    .sort()
+    .map((c) => `\`${c}\``)
+    .join(', ');
+const byLibraryAndVersion = (a, b) =>
+  a.library.localeCompare(b.library) || a.version.localeCompare(b.version, undefined, { numeric: true });
+
+/** The sinks table: one row per type, library and version. */
+export function renderSinkTable(records, ranges) {
+  const rows = grouped(
+    records.filter((r) => r.role !== 'source'),
+    (r) => `${r.type}\u0000${r.library}\u0000${r.version}`,
+  ).sort((a, b) => a.type.localeCompare(b.type) || byLibraryAndVersion(a, b));
+  return [
     '| type | library | supported range | tested version | importers | calls tested |',
     '|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.type} | ${row.library} | ${rangeText(row.library, ranges)} | ${row.version} | ${importersOf(row)} | ${callsOf(row)} |`,
+    ),
   ];
-  for (const row of sorted) {
-    const importers = ['CJS', 'ESM'].filter((i) => row.importers.has(i)).join(', ');
-    const calls = [...row.calls]
-      .sort()
-      .map((c) => `\`${c}\``)
-      .join(', ');
-    lines.push(
-      `| ${row.type} | ${row.library} | ${rangeText(row.library, ranges)} | ${row.version} | ${importers} | ${calls} |`,
-    );
-  }
-  return lines.join('\n');
+}
+
+/** The frameworks table: the request data each framework version was proven to taint. */
+export function renderSourceTable(records, ranges) {
+  const rows = grouped(
+    records.filter((r) => r.role === 'source'),
+    (r) => `${r.library}\u0000${r.version}`,
+  ).sort(byLibraryAndVersion);
+  return [
+    '| framework | supported range | tested version | importers | request data tested as sources |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.library} | ${rangeText(row.library, ranges)} | ${row.version} | ${importersOf(row)} | ${callsOf(row)} |`,
+    ),
+  ];
 }
 
 export function writeCompatibilityTable() {
-  const table = renderTable(readRecords(), declaredRanges());
+  const records = readRecords();
+  const ranges = declaredRanges();
+  const sinks = renderSinkTable(records, ranges);
+  const sources = renderSourceTable(records, ranges);
+  const text = [...sinks, '', 'Frameworks whose request data the tests proved tainted (origin and name asserted):', '', ...sources].join(
+    '\n',
+  );
   const doc = readFileSync(DOC, 'utf8');
   const begin = doc.indexOf(BEGIN);
   const end = doc.indexOf(END);
   if (begin < 0 || end < begin) throw new Error(`${DOC}: the generated-table markers are missing`);
-  writeFileSync(DOC, `${doc.slice(0, begin + BEGIN.length)}\n${table}\n${doc.slice(end)}`);
-  return table.split('\n').length - 2;
+  writeFileSync(DOC, `${doc.slice(0, begin + BEGIN.length)}\n${text}\n${doc.slice(end)}`);
+  return sinks.length + sources.length - 4;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -11,7 +11,7 @@ import { FastifyInstrumentation } from '../../src/instrument/fastify.js';
 import { KoaInstrumentation } from '../../src/instrument/koa.js';
 import { ModuleHooks } from '../../src/instrument/require-hook.js';
 import { createJsEngine } from '../../src/taint/js-engine.js';
-import { recordCoverage } from '../sinks/coverage.js';
+import { recordSourceCoverage } from '../sinks/coverage.js';
 import {
   APPS,
   type IastVulnerability,
@@ -426,12 +426,11 @@ for (const under of APPS_UNDER_TEST) {
           { value: "' AS v" },
         ]);
         assert.deepEqual(found.sources, [{ origin: c.origin, name: c.sourceName, value: 'abc' }]);
-        recordCoverage({
+        recordSourceCoverage({
           library: under.library,
           installedAs: under.installedAs,
-          type: 'SQL_INJECTION',
           importer: under.importer,
-          call: c.call,
+          source: c.call,
         });
       });
 

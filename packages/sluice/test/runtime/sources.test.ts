@@ -8,6 +8,7 @@ import { Agent } from '../../src/agent.js';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/errors.js';
 import type { Range } from '../../src/taint/types.js';
+import { recordSourceCoverage } from '../sinks/coverage.js';
 
 type Ranges = readonly Range[] | undefined;
 interface Req {
@@ -94,6 +95,10 @@ for (const choice of ['native', 'js'] as const) {
     });
 
     for (const name of ['express4', 'express5'] as const) {
+      const covered = (...sources: string[]) => {
+        for (const source of sources)
+          recordSourceCoverage({ library: 'express', installedAs: name, importer: 'cjs', source });
+      };
       describe(`${choice} engine: ${name}`, () => {
         let server: http.Server;
         let port: number;
@@ -174,6 +179,7 @@ for (const choice of ['native', 'js'] as const) {
               value: 'bob',
             });
           }
+          covered('req.params', 'req.query', 'req.cookies');
         });
 
         test(`${name}: JSON body tainted deeply with dotted names`, async () => {
@@ -188,6 +194,7 @@ for (const choice of ['native', 'js'] as const) {
             value: 'Main St',
           });
           assert.deepEqual(source(seen.top), { origin: 'http.request.body', name: 'name', value: 'n' });
+          covered('req.body (JSON)');
         });
 
         test(`${name}: urlencoded and text bodies`, async () => {
@@ -207,6 +214,7 @@ for (const choice of ['native', 'js'] as const) {
             body: 'raw text',
           });
           assert.deepEqual(source(seen.text), { origin: 'http.request.body', name: '', value: 'raw text' });
+          covered('req.body (urlencoded)', 'req.body (text)');
         });
 
         test(`${name}: multipart fields (multer)`, async () => {
@@ -222,6 +230,7 @@ for (const choice of ['native', 'js'] as const) {
             name: 'title',
             value: 'My title',
           });
+          covered('req.body (multer fields)');
         });
       });
     }

@@ -37,13 +37,25 @@ function installedVersion(dir: string): string {
 
 export function recordCoverage(entry: CoverageEntry): void {
   const version = installedVersion(entry.installedAs ?? entry.library);
-  const record = {
-    library: entry.library,
-    version,
-    type: entry.type,
-    importer: entry.importer,
-    call: entry.call,
-  };
+  append({ library: entry.library, version, type: entry.type, importer: entry.importer, call: entry.call });
+}
+
+export interface SourceCoverageEntry {
+  /** The framework as users import it: `koa`, `fastify`. */
+  readonly library: string;
+  readonly installedAs?: string;
+  readonly importer: 'cjs' | 'esm';
+  /** The request data the case proved tainted: `ctx.request.body`. */
+  readonly source: string;
+}
+
+/** A framework's request data that a test proved tainted with its origin and name. */
+export function recordSourceCoverage(entry: SourceCoverageEntry): void {
+  const version = installedVersion(entry.installedAs ?? entry.library);
+  append({ role: 'source', library: entry.library, version, importer: entry.importer, call: entry.source });
+}
+
+function append(record: Record<string, string>): void {
   mkdirSync(path.dirname(COVERAGE_FILE), { recursive: true });
   // One short line per append: O_APPEND keeps concurrent test files' lines whole.
   appendFileSync(COVERAGE_FILE, `${JSON.stringify(record)}\n`);
