@@ -11,7 +11,7 @@ function owner(url, functionName) {
     if (functionName === '(program)') return 'program (native, outside JS)';
     return 'native';
   }
-  if (url.includes('/packages/sluice/')) return 'sluice';
+  if (url.includes('/packages/sluice/') || url.includes('/sluice-snapshot/')) return 'sluice';
   if (/node_modules\/(dd-trace|@datadog)\//.test(url)) return 'dd-trace';
   if (url.includes('/overhead/apps/')) return 'app';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
@@ -36,7 +36,7 @@ export function summarise(profile, top = 15) {
     if (who === 'idle') continue;
     total += us;
     owners.set(who, (owners.get(who) ?? 0) + us);
-    const file = callFrame.url.replace(/^.*\/(node_modules|packages|overhead)\//, '$1/');
+    const file = callFrame.url.replace(/^.*\/(node_modules|packages|overhead|sluice-snapshot)\//, '$1/');
     const key = `${callFrame.functionName || '(anonymous)'} ${file}:${callFrame.lineNumber + 1}`;
     functions.set(key, (functions.get(key) ?? 0) + us);
   }
