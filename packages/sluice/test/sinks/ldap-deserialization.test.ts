@@ -2,8 +2,14 @@
 // module) under Sluice call ldapjs (no directory server runs: the sink is reached before
 // anything is sent), node-serialize and js-yaml 4 and 3.
 import assert from 'node:assert/strict';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { DeserializeMessage, LdapOperationMessage } from '../../src/channels.js';
+import { JsYamlInstrumentation } from '../../src/instrument/js-yaml.js';
+import { LdapjsInstrumentation } from '../../src/instrument/ldapjs.js';
+import { NodeSerializeInstrumentation } from '../../src/instrument/node-serialize.js';
+import { ModuleHooks } from '../../src/instrument/require-hook.js';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
@@ -179,4 +185,55 @@ describe('LDAP and deserialisation sinks (ES module app)', () => {
   });
   safe('ldapjs EqualityFilter object', '/ldap/filter-object?user=abc');
   safe('js-yaml 3 safeLoad', `/yaml3/safeLoad?doc=${DOC}`, '{"name":"abc"}');
+});
+
+describe('ldapjs, node-serialize and js-yaml hooks cycle enable, disable, enable', () => {
+  test('calls are published only while enabled', () => {
+    const failures: unknown[] = [];
+    const guard = (error: unknown) => failures.push(error);
+    const hooks = new ModuleHooks(guard);
+    const instrumentations = [
+      new LdapjsInstrumentation(hooks, guard),
+      new NodeSerializeInstrumentation(hooks, guard),
+      new JsYamlInstrumentation(hooks, guard),
+    ];
+    const seen: Array<LdapOperationMessage | DeserializeMessage> = [];
+    const listener = (m: unknown) => seen.push(m as LdapOperationMessage | DeserializeMessage);
+    diagnosticsChannel.subscribe('sluice:ldap.operation', listener);
+    diagnosticsChannel.subscribe('sluice:deserialize', listener);
+    hooks.enable();
+    for (const i of instrumentations) i.enable();
+    try {
+      const ldap = require('ldapjs') as { parseFilter(text: string): unknown };
+      const serialize = require('node-serialize') as { unserialize(text: string): unknown };
+      const yaml3 = require('js-yaml3') as { load(text: string): unknown; safeLoad(text: string): unknown };
+      const yaml4 = require('js-yaml') as { load(text: string): unknown };
+      const calls = () => {
+        ldap.parseFilter('(uid=a)');
+        serialize.unserialize('{"a":{"b":"c"}}');
+        yaml3.load('a: 1');
+        yaml3.safeLoad('a: 1');
+        yaml4.load('a: 1');
+      };
+      calls();
+      // Only the unsafe loads and the top-level unserialize are published.
+      assert.deepEqual(
+        seen.map((m) => m.api),
+        ['parseFilter', 'unserialize', 'load'],
+      );
+      for (const i of instrumentations) i.disable();
+      seen.length = 0;
+      calls();
+      assert.deepEqual(seen, []);
+      for (const i of instrumentations) i.enable();
+      calls();
+      assert.equal(seen.length, 3);
+    } finally {
+      for (const i of instrumentations) i.disable();
+      hooks.disable();
+      diagnosticsChannel.unsubscribe('sluice:ldap.operation', listener);
+      diagnosticsChannel.unsubscribe('sluice:deserialize', listener);
+    }
+    assert.deepEqual(failures, []);
+  });
 });

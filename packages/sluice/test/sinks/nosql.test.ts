@@ -2,8 +2,13 @@
 // the mongodb driver (7, and 6 through mongoose 8's own copy) and mongoose (9 and 8). No
 // MongoDB server runs: the sink is reached before the driver connects.
 import assert from 'node:assert/strict';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { NosqlQueryMessage } from '../../src/channels.js';
+import { MongodbInstrumentation } from '../../src/instrument/mongodb.js';
+import { MongooseInstrumentation } from '../../src/instrument/mongoose.js';
+import { ModuleHooks } from '../../src/instrument/require-hook.js';
 import { INIT, iastOf, lineOf, type RunningApp, request, startApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, type RequestFindings, SINK_APPS } from './helpers.js';
@@ -171,6 +176,36 @@ describe('NoSQL sinks (CommonJS app)', () => {
       valueParts: [{ value: '{"$or":[{"user":' }, tainted('{"$ne":null}'), { value: '},{"name":"admin"}]}' }],
       source: body('user', '{"$ne":null}'),
     });
+    check(`${driver} $function body with escaped characters`, `/${driver}/function?code=a%22b`, {
+      pkg: driver,
+      marker: '@MONGO_FUNCTION',
+      call: 'Collection.aggregate',
+      valueParts: [
+        { value: '[{"$match":{"$expr":{"$function":{"body":"function(n) { return n == \\"' },
+        tainted('a\\"b'),
+        { value: '\\" }","args":["$name"],"lang":"js"}}}}]' },
+      ],
+      source: parameter('code', 'a"b'),
+    });
+    check(`${driver} $elemMatch of a request object`, `/${driver}/elemMatch?tag[$gt]=abc`, {
+      pkg: driver,
+      marker: '@MONGO_ELEMMATCH',
+      call: 'Collection.find',
+      valueParts: [{ value: '{"tags":{"$elemMatch":' }, tainted('{"$gt":"abc"}'), { value: '}}' }],
+      source: parameter('tag', '{"$gt":"abc"}'),
+    });
+    check(`${driver} $lookup sub-pipeline`, `/${driver}/lookup?user[$ne]=abc`, {
+      pkg: driver,
+      marker: '@MONGO_LOOKUP',
+      call: 'Collection.aggregate',
+      valueParts: [
+        { value: '[{"$lookup":{"from":"orders","pipeline":[{"$match":{"user":' },
+        tainted('{"$ne":"abc"}'),
+        { value: '}}],"as":"orders"}}]' },
+      ],
+      source: parameter('user', '{"$ne":"abc"}'),
+    });
+    safe(`${driver} a request object under $literal`, `/${driver}/literal?x[$ne]=abc`);
     safe(`${driver} String() of the value`, `/${driver}/string?user[$ne]=abc`);
     safe(`${driver} an operator object under $eq`, `/${driver}/eq?user[$ne]=abc`);
     safe(`${driver} a request array under $in`, `/${driver}/in?users[]=a&users[]=b`);
@@ -242,4 +277,55 @@ describe('NoSQL sinks (ES module app)', () => {
   });
   safe('mongodb String() of the value', '/string?user[$ne]=abc');
   safe('mongoose an operator object under $eq', '/model-eq?user[$ne]=abc');
+});
+
+describe('mongodb and mongoose hooks cycle enable, disable, enable', () => {
+  test('a filter is published only while enabled', async () => {
+    const failures: unknown[] = [];
+    const guard = (error: unknown) => failures.push(error);
+    const hooks = new ModuleHooks(guard);
+    const driver = new MongodbInstrumentation(hooks, guard);
+    const odm = new MongooseInstrumentation(hooks, guard);
+    const seen: NosqlQueryMessage[] = [];
+    const listener = (m: unknown) => seen.push(m as NosqlQueryMessage);
+    diagnosticsChannel.subscribe('sluice:nosql.mongodb.query', listener);
+    hooks.enable();
+    driver.enable();
+    odm.enable();
+    try {
+      const { MongoClient } = require('mongodb') as typeof import('mongodb');
+      const mongoose = require('mongoose') as typeof import('mongoose');
+      const client = new MongoClient('mongodb://127.0.0.1:1/test', { serverSelectionTimeoutMS: 100 });
+      const users = client.db('test').collection('users');
+      const User = mongoose.model('CycleUser', new mongoose.Schema({ name: String }));
+      const query = () => {
+        users.find({ name: 'a' });
+        User.where({ name: 'b' });
+      };
+      query();
+      // mongoose's own empty conditions (the Query a Model starts from) aside.
+      const conditions = () =>
+        seen.filter((m) => Object.keys(m.filter ?? {}).length > 0).map((m) => [m.api, m.filter]);
+      assert.deepEqual(conditions(), [
+        ['Collection.find', { name: 'a' }],
+        ['Query.where', { name: 'b' }],
+      ]);
+      driver.disable();
+      odm.disable();
+      seen.length = 0;
+      query();
+      assert.deepEqual(seen, []);
+      driver.enable();
+      odm.enable();
+      query();
+      assert.equal(conditions().length, 2);
+      await client.close();
+    } finally {
+      driver.disable();
+      odm.disable();
+      hooks.disable();
+      diagnosticsChannel.unsubscribe('sluice:nosql.mongodb.query', listener);
+    }
+    assert.deepEqual(failures, []);
+  });
 });
