@@ -1,8 +1,6 @@
 'use strict';
 // The demo shop under the Sluice agent, reporting to a real collector: the safe twins produce
-// no findings, and the flawed endpoints produce the framework-independent findings at the
-// lines that hold the flaws. (Injection findings are asserted once the injection sinks of
-// issue 4 land; docs/demo.md lists what is expected then.)
+// no findings, and every flawed endpoint is reported, at the line that holds its flaw.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -30,10 +28,21 @@ const AT_LOAD = new Set([
   'WEAK_HASH:lib/db.js',
 ]);
 
-/** The 1-based line of `file` (relative to the shop) that contains `text`, which must be unique. */
-function lineOf(file, text) {
+/**
+ * The 1-based line of `file` (relative to the shop) that contains `text`, which must be unique
+ * (or, given `after`, the first such line below the unique line that contains `after`).
+ */
+function lineOf(file, text, after) {
   const lines = fs.readFileSync(path.join(SHOP_DIR, file), 'utf8').split('\n');
-  const hits = lines.flatMap((l, i) => (l.includes(text) ? [i + 1] : []));
+  const find = (t) => lines.flatMap((l, i) => (l.includes(t) ? [i + 1] : []));
+  if (after !== undefined) {
+    const [start] = find(after);
+    assert.equal(find(after).length, 1, `${after} should appear once in ${file}`);
+    const hit = find(text).find((n) => n > start);
+    assert.ok(hit, `${text} should follow ${after} in ${file}`);
+    return hit;
+  }
+  const hits = find(text);
   assert.equal(hits.length, 1, `${text} should appear once in ${file}`);
   return hits[0];
 }
@@ -125,11 +134,30 @@ describe('demo shop under Sluice, reporting to the collector', () => {
       'STACKTRACE_LEAK:routes/errors.js': undefined,
       'HSTS_HEADER_MISSING:': undefined,
       'XCONTENTTYPE_HEADER_MISSING:': undefined,
+      // The taint-based flaws: the request's text reaches the sink on these lines.
+      'SQL_INJECTION:routes/catalog.js': lineOf('routes/catalog.js', 'LIKE', 'FLAW (SQL_INJECTION)'),
+      'XSS:routes/catalog.js': lineOf('routes/catalog.js', '.send(page(', 'FLAW (XSS)'),
+      'COMMAND_INJECTION:routes/admin.js': lineOf('routes/admin.js', 'exec(`'),
+      'CODE_INJECTION:routes/admin.js': lineOf('routes/admin.js', 'eval(formula)'),
+      'LDAP_INJECTION:routes/admin.js': lineOf('routes/admin.js', "client.search('ou=staff"),
+      'TEMPLATE_INJECTION:routes/admin.js': lineOf('routes/admin.js', '.send(ejs.render(template'),
+      'HEADER_INJECTION:routes/orders.js': lineOf(
+        'routes/orders.js',
+        "res.setHeader('Content-Disposition'",
+        'FLAW (HEADER_INJECTION)',
+      ),
+      'UNTRUSTED_DESERIALIZATION:routes/orders.js': lineOf('routes/orders.js', 'serialize.unserialize(text)'),
+      'UNVALIDATED_REDIRECT:routes/account.js': lineOf('routes/account.js', 'res.redirect(req.body.next'),
+      'PATH_TRAVERSAL:routes/files.js': lineOf('routes/files.js', 'fs.readFile(path.join(dir, file)'),
+      // The relay helper's http.get is the first application frame of the proxy route.
+      'SSRF:routes/media.js': lineOf('routes/media.js', 'http.get(url'),
     };
     const all = await until(
       (fs) => Object.keys(expected).every((k) => fs.some((f) => key(f) === k)),
-      'every framework-independent finding',
+      'every finding',
     );
+    // One finding per flaw: nothing beyond the expected (WEAK_HASH has two, the seed data's too).
+    assert.deepEqual(all.map(key).sort(), Object.keys(expected).sort());
     for (const [k, line] of Object.entries(expected)) {
       const f = all.find((x) => key(x) === k);
       if (line !== undefined) assert.equal(f.location.line, line, `line of ${k}`);
