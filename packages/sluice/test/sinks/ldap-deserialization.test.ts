@@ -133,6 +133,14 @@ describe('LDAP and deserialisation sinks (CommonJS app)', () => {
     valueParts: [tainted('{"name":"abc"}')],
     sources: parameter('data', '{"name":"abc"}'),
   });
+  check('node-serialize unserialize of a request object', '/serialize/unserialize?data[name]=abc', {
+    type: DESER,
+    library: 'node-serialize',
+    marker: '@UNSERIALIZE',
+    call: 'unserialize',
+    valueParts: [tainted('{"name":"abc"}')],
+    sources: parameter('data', '{"name":"abc"}'),
+  });
   check('js-yaml 3 load (default full schema)', `/yaml3/load?doc=${DOC}`, {
     type: DESER,
     library: 'js-yaml',
