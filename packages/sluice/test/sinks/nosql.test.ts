@@ -205,6 +205,27 @@ describe('NoSQL sinks (CommonJS app)', () => {
       ],
       source: parameter('user', '{"$ne":"abc"}'),
     });
+    check(`${driver} $accumulator init code`, `/${driver}/accumulator?code=abc`, {
+      pkg: driver,
+      marker: '@MONGO_ACCUMULATOR',
+      call: 'Collection.aggregate',
+      valueParts: [
+        { value: '[{"$group":{"_id":null,"acc":{"$accumulator":{"init":"function() { return \\"' },
+        tainted('abc'),
+        {
+          value:
+            '\\" }","accumulate":"function(s) { return s }","accumulateArgs":[],"merge":"function(a) { return a }","lang":"js"}}}}]',
+        },
+      ],
+      source: parameter('code', 'abc'),
+    });
+    check(`${driver} $not of a request object`, `/${driver}/not?user[$regex]=abc`, {
+      pkg: driver,
+      marker: '@MONGO_NOT',
+      call: 'Collection.find',
+      valueParts: [{ value: '{"user":{"$not":' }, tainted('{"$regex":"abc"}'), { value: '}}' }],
+      source: parameter('user', '{"$regex":"abc"}'),
+    });
     safe(`${driver} a request object under $literal`, `/${driver}/literal?x[$ne]=abc`);
     safe(`${driver} String() of the value`, `/${driver}/string?user[$ne]=abc`);
     safe(`${driver} an operator object under $eq`, `/${driver}/eq?user[$ne]=abc`);
