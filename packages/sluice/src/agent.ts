@@ -228,10 +228,15 @@ export class Agent {
       new HttpServerInstrumentation(this.contexts.run, guard),
       new CryptoInstrumentation(guard),
       new MathRandomInstrumentation(guard),
-      ...sinkInstrumentations(() => this.engine, guard, {
-        rowsToTaint: this.config.iast.dbRowsToTaint,
-        inRequest: () => this.contexts.current() !== undefined,
-      }),
+      ...sinkInstrumentations(
+        () => this.engine,
+        guard,
+        {
+          rowsToTaint: this.config.iast.dbRowsToTaint,
+          inRequest: () => this.contexts.current() !== undefined,
+        },
+        () => this.contexts.current()?.requestObjects,
+      ),
     );
     const start = channel('sluice:http.server.request.start');
     const end = channel('sluice:http.server.request.end');
@@ -274,10 +279,10 @@ export class Agent {
       new CommandInjectionAnalyzer(deps),
       new CodeInjectionAnalyzer(deps),
       new PathTraversalAnalyzer(deps),
-      new SsrfAnalyzer(deps, { pathEnabled: this.config.iast.ssrfPathEnabled }),
       new UnvalidatedRedirectAnalyzer(deps),
       new HeaderInjectionAnalyzer(deps),
       new XssAnalyzer(deps),
+      new SsrfAnalyzer(deps, { pathEnabled: this.config.iast.ssrfPathEnabled }),
       new TemplateInjectionAnalyzer(deps),
       new NosqlMongodbInjectionAnalyzer(deps),
       new LdapInjectionAnalyzer(deps),

@@ -21,7 +21,7 @@ import {
   defineTaintingProperty,
   isAnalysed,
 } from '../sources/framework-sources.js';
-import { taintString } from '../sources/taint-value.js';
+import { type RequestObjects, taintString } from '../sources/taint-value.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
 import type { Instrumentation } from './instrumentation.js';
 import type { ModuleHooks, ModulePatch } from './require-hook.js';
@@ -52,6 +52,7 @@ export class FastifyInstrumentation implements Instrumentation {
     private readonly engine: () => TaintEngine | undefined,
     private readonly hooks: ModuleHooks,
     private readonly guard: Guard,
+    private readonly requestObjects: () => RequestObjects | undefined = () => undefined,
   ) {}
 
   enable(): void {
@@ -152,6 +153,7 @@ export class FastifyInstrumentation implements Instrumentation {
       origin,
       active: () => this.#active,
       guard: this.guard,
+      objects: this.requestObjects,
     });
     const own = request as Record<string, unknown>;
     defineTaintingProperty(

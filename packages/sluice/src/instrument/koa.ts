@@ -15,7 +15,7 @@ import {
   defineTaintingProperty,
   isAnalysed,
 } from '../sources/framework-sources.js';
-import { taintDeep, taintString } from '../sources/taint-value.js';
+import { type RequestObjects, taintDeep, taintString } from '../sources/taint-value.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
 import type { Instrumentation } from './instrumentation.js';
 import type { ModuleHooks, ModulePatch } from './require-hook.js';
@@ -44,6 +44,7 @@ export class KoaInstrumentation implements Instrumentation {
     private readonly engine: () => TaintEngine | undefined,
     private readonly hooks: ModuleHooks,
     private readonly guard: Guard,
+    private readonly requestObjects: () => RequestObjects | undefined = () => undefined,
   ) {}
 
   enable(): void {
@@ -110,6 +111,7 @@ export class KoaInstrumentation implements Instrumentation {
           origin: () => origin(this),
           active: () => self.#active,
           guard: self.guard,
+          objects: self.requestObjects,
         });
       },
     });
@@ -129,7 +131,8 @@ export class KoaInstrumentation implements Instrumentation {
         const engine = self.#active ? self.engine() : undefined;
         if (!engine || query === null || typeof query !== 'object') return query;
         try {
-          if (isAnalysed(engine, this.req)) taintDeep(engine, query, 'http.request.parameter', '');
+          if (isAnalysed(engine, this.req))
+            taintDeep(engine, query, 'http.request.parameter', '', self.requestObjects());
         } catch (error) {
           self.guard(error);
         }

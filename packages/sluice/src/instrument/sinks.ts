@@ -2,15 +2,16 @@
  * The taint-based sinks' instrumentations, created together because the library hooks share
  * one module-load hook. The module-load hook comes first so that the others can register.
  */
+import type { RequestObjects } from '../sources/taint-value.js';
 import type { TaintEngine } from '../taint/types.js';
 import { betterSqlite3Instrumentation } from './better-sqlite3.js';
 import { ChildProcessInstrumentation } from './child-process.js';
 import { DbRowsInstrumentation, type DbRowsOptions } from './db-rows.js';
 import { ejsInstrumentation } from './ejs.js';
 import { ExpressFileInstrumentation } from './express.js';
-import { FetchInstrumentation } from './fetch.js';
 import { ExpressResponseInstrumentation } from './express-response.js';
 import { FastifyInstrumentation } from './fastify.js';
+import { FetchInstrumentation } from './fetch.js';
 import { FsInstrumentation } from './fs.js';
 import { GotInstrumentation } from './got.js';
 import { handlebarsInstrumentation } from './handlebars.js';
@@ -18,10 +19,10 @@ import { HttpClientInstrumentation } from './http-client.js';
 import type { Instrumentation } from './instrumentation.js';
 import { JsYamlInstrumentation } from './js-yaml.js';
 import { knexInstrumentation } from './knex.js';
+import { KoaInstrumentation } from './koa.js';
 import { LdapjsInstrumentation } from './ldapjs.js';
 import { MongodbInstrumentation } from './mongodb.js';
 import { MongooseInstrumentation } from './mongoose.js';
-import { KoaInstrumentation } from './koa.js';
 import { mysqlInstrumentation } from './mysql.js';
 import { mysql2Instrumentation } from './mysql2.js';
 import { NodeSerializeInstrumentation } from './node-serialize.js';
@@ -39,6 +40,7 @@ export function sinkInstrumentations(
   engine: () => TaintEngine | undefined,
   guard: (error: unknown) => void,
   dbRows: DbRowsOptions = { rowsToTaint: 0, inRequest: () => false },
+  requestObjects: () => RequestObjects | undefined = () => undefined,
 ): Instrumentation[] {
   const hooks = new ModuleHooks(guard);
   return [
@@ -65,12 +67,12 @@ export function sinkInstrumentations(
     new FetchInstrumentation(hooks, guard),
     new GotInstrumentation(guard),
     new DbRowsInstrumentation(engine, dbRows, hooks, guard),
+    new KoaInstrumentation(engine, hooks, guard, requestObjects),
+    new FastifyInstrumentation(engine, hooks, guard, requestObjects),
     new MongodbInstrumentation(hooks, guard),
     new MongooseInstrumentation(hooks, guard),
     new LdapjsInstrumentation(hooks, guard),
     new NodeSerializeInstrumentation(hooks, guard),
     new JsYamlInstrumentation(hooks, guard),
-    new KoaInstrumentation(engine, hooks, guard),
-    new FastifyInstrumentation(engine, hooks, guard),
   ];
 }

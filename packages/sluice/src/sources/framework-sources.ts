@@ -6,7 +6,7 @@
  */
 import type { ServerRequest } from '../channels.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
-import { taintDeep } from './taint-value.js';
+import { type RequestObjects, taintDeep } from './taint-value.js';
 
 /**
  * True when request-sources.ts tainted `req`, i.e. the request was admitted for analysis.
@@ -35,6 +35,8 @@ export interface TaintingProperty {
   /** False once the instrumentation is disabled: values then pass through untouched. */
   readonly active: () => boolean;
   readonly guard: (error: unknown) => void;
+  /** The request's record of the objects parsed from it (the NoSQL analyzer reads it). */
+  readonly objects: () => RequestObjects | undefined;
 }
 
 /**
@@ -51,7 +53,7 @@ export function defineTaintingProperty(
   const tainted = (v: unknown): unknown => {
     if (!taint.active() || v === null || v === undefined) return v;
     try {
-      return taintDeep(taint.engine, v, taint.origin(), '');
+      return taintDeep(taint.engine, v, taint.origin(), '', taint.objects());
     } catch (error) {
       taint.guard(error);
       return v;

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { FastifyInstrumentation } from '../../src/instrument/fastify.js';
 import { KoaInstrumentation } from '../../src/instrument/koa.js';
 import { ModuleHooks } from '../../src/instrument/require-hook.js';
+import type { RequestObjects } from '../../src/sources/taint-value.js';
 import { createJsEngine } from '../../src/taint/js-engine.js';
 import { recordSourceCoverage } from '../sinks/coverage.js';
 import {
@@ -28,8 +29,20 @@ describe('koa and fastify hooks in process', () => {
   const engine = createJsEngine();
   const failOnGuard = (error: unknown) => assert.fail(`guard called: ${String(error)}`);
   const hooks = new ModuleHooks(failOnGuard);
-  const koa = new KoaInstrumentation(() => engine, hooks, failOnGuard);
-  const fastify = new FastifyInstrumentation(() => engine, hooks, failOnGuard);
+  // The analysed request's record of the objects parsed from it (NoSQL operator objects).
+  let objects = new WeakMap<object, unknown>();
+  const koa = new KoaInstrumentation(
+    () => engine,
+    hooks,
+    failOnGuard,
+    () => objects as RequestObjects,
+  );
+  const fastify = new FastifyInstrumentation(
+    () => engine,
+    hooks,
+    failOnGuard,
+    () => objects as RequestObjects,
+  );
   const koaRequest = require('koa/lib/request.js') as object;
   const koaContext = require('koa/lib/context.js') as object;
   const FastifyRequest = require(require.resolve('fastify/lib/request.js')) as new (
@@ -94,10 +107,15 @@ describe('koa and fastify hooks in process', () => {
       // One scope each: the fallback engine tells tainted text apart by value within a scope.
       for (const analysed of [true, false]) {
         engine.runInScope(() => {
+          objects = new WeakMap();
           const request = Object.create(koaRequest) as Record<string, unknown>;
           request.req = incoming(analysed);
-          request.body = { name: 'b1' };
-          const body = request.body as { name: string };
+          request.body = { name: 'b1', filter: { $ne: 'x' } };
+          const body = request.body as { name: string; filter: object };
+          assert.deepEqual(
+            objects.get(body.filter),
+            analysed ? { origin: 'http.request.body', name: 'filter' } : undefined,
+          );
           assert.deepEqual(
             sourceOf(body.name),
             analysed ? { origin: 'http.request.body', name: 'name', value: 'b1' } : undefined,
@@ -122,6 +140,10 @@ describe('koa and fastify hooks in process', () => {
             analysed ? { origin: 'http.request.path.parameter', name: 'name', value: 'p1' } : undefined,
           );
           const query = built.query as { q: string };
+          assert.deepEqual(
+            objects.get(query),
+            analysed ? { origin: 'http.request.parameter', name: '' } : undefined,
+          );
           assert.deepEqual(
             sourceOf(query.q),
             analysed ? { origin: 'http.request.parameter', name: 'q', value: 'q1' } : undefined,
