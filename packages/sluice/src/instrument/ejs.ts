@@ -5,7 +5,7 @@
 import type { ModuleHooks } from './require-hook.js';
 import { TemplateLibraryInstrumentation } from './template-library.js';
 
-export const SUPPORTED = { module: 'ejs', versions: '>=3.0.0 <4' } as const;
+export const SUPPORTED = { module: 'ejs', versions: '>=2.0.0 <4' } as const;
 
 export function ejsInstrumentation(
   hooks: ModuleHooks,

@@ -13,7 +13,7 @@ import { publishingCall } from './sink-call.js';
 
 export const SUPPORTED = [
   { module: 'fetch (global)', versions: '>=20' },
-  { module: 'undici', versions: '>=6.0.0 <8' },
+  { module: 'undici', versions: '>=5.0.0 <8' },
 ] as const;
 
 /** undici's dispatching API: (options with origin and path, handler?). */

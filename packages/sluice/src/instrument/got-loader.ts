@@ -11,8 +11,12 @@ interface LoadResult {
   shortCircuit?: boolean;
 }
 
-/** got's module that defines `export default class Request`. */
-export const GOT_REQUEST_MODULE = '/node_modules/got/dist/source/core/index.js';
+/**
+ * got's module that defines `export default class Request`, in any package directory: an
+ * alias (`npm i got12@npm:got@12`) keeps got's files under its own name. The main thread
+ * checks the package.json name before patching.
+ */
+export const GOT_REQUEST_MODULE = /\/node_modules\/[^/]+\/dist\/source\/core\/index\.js$/;
 /** The global function got.ts installs in the main thread. */
 export const GOT_PATCH_KEY = 'sluice.got.patchRequest';
 
@@ -27,8 +31,7 @@ function text(source: LoadResult['source']): string | undefined {
 
 /** `result` with the hand-over line appended when `url` is got's request module. */
 export function withHandOver(url: string, result: LoadResult): LoadResult {
-  if (!url.startsWith('file:') || !url.endsWith(GOT_REQUEST_MODULE) || result.format !== 'module')
-    return result;
+  if (!url.startsWith('file:') || !GOT_REQUEST_MODULE.test(url) || result.format !== 'module') return result;
   const source = text(result.source);
   if (source === undefined || !/\bexport default class Request\b/.test(source)) return result;
   const call = `globalThis[Symbol.for(${JSON.stringify(GOT_PATCH_KEY)})]?.(Request, import.meta.url);`;

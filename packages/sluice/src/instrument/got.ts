@@ -44,12 +44,13 @@ function registerLoadHook(): void {
   g[REGISTERED] = true;
 }
 
-/** got's version, from the package.json above its request module. */
+/** got's version, from the package.json above its request module; undefined for another package. */
 function versionOf(moduleUrl: string): string | undefined {
   const file = fileURLToPath(moduleUrl);
   const root = file.slice(0, file.lastIndexOf(`${path.sep}dist${path.sep}`));
   try {
-    return (require(path.join(root, 'package.json')) as { version?: string }).version;
+    const manifest = require(path.join(root, 'package.json')) as { name?: string; version?: string };
+    return manifest.name === 'got' ? manifest.version : undefined;
   } catch {
     return undefined;
   }

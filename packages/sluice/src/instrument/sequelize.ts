@@ -18,7 +18,7 @@ import { Shim } from './shim.js';
 import { publishingCall } from './sink-call.js';
 import { queryText } from './sql-library.js';
 
-export const SUPPORTED = { module: 'sequelize', versions: '>=6.0.0 <7' } as const;
+export const SUPPORTED = { module: 'sequelize', versions: '>=5.0.0 <7' } as const;
 
 /** Options are walked this far at most: a query's options are small, a cycle is not. */
 const MAX_NODES = 500;
