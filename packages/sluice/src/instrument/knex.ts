@@ -5,7 +5,7 @@
 import type { ModuleHooks } from './require-hook.js';
 import { SqlLibraryInstrumentation } from './sql-library.js';
 
-export const SUPPORTED = { module: 'knex', versions: '>=1.0.0 <4' } as const;
+export const SUPPORTED = { module: 'knex', versions: '>=0.95.0 <4' } as const;
 
 export function knexInstrumentation(
   hooks: ModuleHooks,

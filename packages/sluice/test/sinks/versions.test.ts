@@ -1,6 +1,6 @@
 // The oldest still common versions of the hooked libraries, end to end: express 4.17 apps
 // under Sluice load them as npm aliases (pg8-0, mysql2v2, sequelize6-1, sequelize5, knex1,
-// better-sqlite3-8, sqlite3-5, ejs2, pug2, handlebars4-0, axios0, undici5, mongoose6 and
+// knex0-95, better-sqlite3-8, sqlite3-5, ejs2, pug2, handlebars4-0, axios0, undici5, mongoose6 and
 // mongoose7 with the mongodb drivers they bring, and got12 from an ES module), run real
 // queries on PostgreSQL, MariaDB and SQLite and send real requests. Each library's vulnerable
 // route is reported once, at the application's line, with exactly the tainted characters; its
@@ -160,6 +160,8 @@ describe('oldest common library versions (CommonJS app, express 4.17)', () => {
   safe('sequelize 5 replacements', '/sequelize5/replacements?name=abc', '[{"v":"abc"}]', SQL);
   vulnerable(sqlCase('/knex', '@KNEX', 'knex', 'knex1', 'knex.raw', SELECT));
   safe('knex 1 bindings', '/knex/bindings?name=abc', '[{"v":"abc"}]', SQL);
+  vulnerable(sqlCase('/knex095', '@KNEX095', 'knex', 'knex0-95', 'knex.raw', SELECT));
+  safe('knex 0.95 bindings', '/knex095/bindings?name=abc', '[{"v":"abc"}]', SQL);
   vulnerable(
     sqlCase(
       '/better-sqlite3',
