@@ -6,10 +6,15 @@
 // route is reported once, at the application's line, with exactly the tainted characters; its
 // parameterised, escaped or fixed-host twin is not.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { GotInstrumentation } from '../../src/instrument/got.js';
+import { GOT_PATCH_KEY, withHandOver } from '../../src/instrument/got-loader.js';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
 import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
@@ -271,4 +276,64 @@ describe('oldest common library versions (ES module app, express 4.17)', () => {
   const { vulnerable, safe, state } = run('versions-app.mjs', ['--import', INIT]);
   vulnerable(() => ssrfCase(state.targetPort, 'got', '@ESM_GOT', 'got', 'got12', 'got()', false));
   safe('got 12 tainted query value of a fixed host', '/ssrf/got?q=abc', '200', SSRF);
+});
+
+describe('got found under an alias directory, by its package.json name', () => {
+  const REQUEST_MODULE = 'dist/source/core/index.js';
+  const source = 'export default class Request {}';
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-got-'));
+  /** A package directory holding got's request module path, with this package.json. */
+  const fakePackage = (dir: string, manifest: object) => {
+    const file = path.join(root, 'node_modules', dir, REQUEST_MODULE);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(path.join(root, 'node_modules', dir, 'package.json'), JSON.stringify(manifest));
+    return pathToFileURL(file).href;
+  };
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('the load hook hands over the Request class of any package directory, only that module', () => {
+    const handsOver = (url: string) =>
+      String(withHandOver(url, { format: 'module', source }).source).includes(GOT_PATCH_KEY);
+    assert.equal(handsOver('file:///app/node_modules/got12/dist/source/core/index.js'), true);
+    assert.equal(handsOver('file:///app/node_modules/got/dist/source/core/index.js'), true);
+    assert.equal(handsOver('file:///app/node_modules/got12/dist/source/core/options.js'), false);
+    assert.equal(handsOver('file:///app/src/dist/source/core/index.js'), false);
+  });
+
+  test('a class handed over is patched when its package is got in range, not another package', () => {
+    const gotUrl = fakePackage('got-alias', { name: 'got', version: '12.6.1' });
+    const otherUrl = fakePackage('not-got', { name: 'not-got', version: '12.6.1' });
+    const oldUrl = fakePackage('got11', { name: 'got', version: '11.8.6' });
+    const flush = () => {};
+    const requestClass = () => {
+      const cls = class Request {};
+      Object.assign(cls.prototype, { flush });
+      return cls;
+    };
+    const flushOf = (cls: { prototype: object }) => (cls.prototype as { flush: unknown }).flush;
+    const cases: Array<[string, { prototype: object }]> = [
+      [gotUrl, requestClass()],
+      [otherUrl, requestClass()],
+      [oldUrl, requestClass()],
+    ];
+    const got = new GotInstrumentation((error) => assert.fail(String(error)));
+    got.enable();
+    try {
+      const handOver = (globalThis as Record<symbol, unknown>)[Symbol.for(GOT_PATCH_KEY)] as (
+        cls: unknown,
+        url: string,
+      ) => void;
+      for (const [url, cls] of cases) handOver(cls, url);
+      assert.deepEqual(
+        cases.map(([, cls]) => flushOf(cls) !== flush),
+        [true, false, false],
+      );
+    } finally {
+      got.disable();
+    }
+    assert.deepEqual(
+      cases.map(([, cls]) => flushOf(cls)),
+      [flush, flush, flush],
+    );
+  });
 });
