@@ -14,10 +14,10 @@ import { keepToString } from './sanitizers.js';
 import { Shim } from './shim.js';
 
 export const SUPPORTED = [
-  { module: 'ejs', versions: '>=3.0.0 <4' },
+  { module: 'ejs', versions: '>=2.0.0 <4' },
   { module: 'handlebars', versions: '>=4.0.0 <5' },
-  { module: 'pug', versions: '>=3.0.0 <4' },
-  { module: 'pug-runtime', versions: '>=3.0.0 <4' },
+  { module: 'pug', versions: '>=2.0.0 <4' },
+  { module: 'pug-runtime', versions: '>=2.0.0 <4' },
 ] as const;
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;

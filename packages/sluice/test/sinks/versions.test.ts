@@ -218,6 +218,25 @@ describe('oldest common library versions (CommonJS app, express 4.17)', () => {
   );
   safe('handlebars 4.0 data', '/handlebars/data?name=abc', 'Hello abc', TEMPLATE);
 
+  const xssCase = (engine: string, marker: string, installedAs: string, call: string): Case => ({
+    name: `${installedAs} ${call}`,
+    url: `/xss/${engine}?name=abc`,
+    type: 'XSS',
+    marker,
+    valueParts: [tainted('abc')],
+    sources: NAME_SOURCE,
+    library: engine,
+    installedAs,
+    call,
+    body: '<p>abc</p>',
+  });
+  vulnerable(xssCase('ejs', '@XSS_EJS', 'ejs2', '<%- %> (render)'));
+  safe('ejs 2 <%= %>', '/xss/ejs/escaped?name=abc', '<p>abc</p>', 'XSS');
+  vulnerable(xssCase('pug', '@XSS_PUG', 'pug2', '!= (render)'));
+  safe('pug 2 =', '/xss/pug/escaped?name=abc', '<p>abc</p>', 'XSS');
+  vulnerable(xssCase('handlebars', '@XSS_HANDLEBARS', 'handlebars4-0', '{{{ }}}'));
+  safe('handlebars 4.0 {{ }}', '/xss/handlebars/escaped?name=abc', '<p>abc</p>', 'XSS');
+
   vulnerable(() => ssrfCase(state.targetPort, 'axios', '@AXIOS', 'axios', 'axios0', 'axios.get', true));
   safe('axios 0.27 tainted query value of a fixed host', '/ssrf/axios?q=abc', '200', SSRF);
   vulnerable(() =>
