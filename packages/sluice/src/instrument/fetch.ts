@@ -55,12 +55,13 @@ export class FetchInstrumentation implements Instrumentation {
             );
         },
       },
-      {
+      // undici 5 keeps fetch in lib/fetch/ (6 moved it to lib/web/fetch/).
+      ...['lib/web/fetch/index.js', 'lib/fetch/index.js'].map((file) => ({
         package: 'undici',
-        file: 'lib/web/fetch/index.js',
+        file,
         versions: SUPPORTED[1].versions,
-        patch: (exports) => this.#shim.wrap(exports as object, 'fetch', this.#fetch('undici.fetch')),
-      },
+        patch: (exports: unknown) => this.#shim.wrap(exports as object, 'fetch', this.#fetch('undici.fetch')),
+      })),
     ];
     for (const patch of this.#patches) this.hooks.add(patch);
   }

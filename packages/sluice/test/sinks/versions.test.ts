@@ -243,6 +243,10 @@ describe('oldest common library versions (CommonJS app, express 4.17)', () => {
     ssrfCase(state.targetPort, 'undici', '@UNDICI', 'undici', 'undici5', 'undici.request', true),
   );
   safe('undici 5 tainted query value of a fixed host', '/ssrf/undici?q=abc', '200', SSRF);
+  vulnerable(() =>
+    ssrfCase(state.targetPort, 'undici-fetch', '@UNDICI_FETCH', 'undici', 'undici5', 'undici.fetch', false),
+  );
+  safe('undici 5 fetch, tainted query value of a fixed host', '/ssrf/undici-fetch?q=abc', '200', SSRF);
 
   const NOSQL = 'NOSQL_MONGODB_INJECTION';
   const operator = '{"$ne":"abc"}';
