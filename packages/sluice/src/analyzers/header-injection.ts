@@ -6,7 +6,8 @@
  * Datadog's analyzer: Location (the redirect analyzer's), the WebSocket handshake and
  * hop-by-hop headers, Set-Cookie built only from request cookies, Access-Control-* built only
  * from request headers (CORS preflight answers echo Access-Control-Request-Headers and Origin)
- * and a header echoing the request header of the same name. Evidence: `name: value`.
+ * and a header echoing the request header of the same name, or named by a request header's
+ * name. Evidence: `name: value`.
  */
 import type { Range } from '../taint/types.js';
 import { Analyzer } from './analyzer.js';
@@ -77,7 +78,12 @@ export class HeaderInjectionAnalyzer extends Analyzer {
   #analyse(name: string, value: unknown): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const engine = this.deps.engine?.();
-    const nameTainted = vulnerableRanges(engine, name, this.type) !== undefined;
+    const nameRanges = vulnerableRanges(engine, name, this.type);
+    // A name the request itself sent as a header name is no injection (Node rejects names with
+    // separators or line breaks). It also keeps the fallback engine, which knows taint by
+    // value, from seeing the framework's own `Content-Length` as the request's header name.
+    const nameTainted =
+      nameRanges !== undefined && !allFrom(nameRanges, 'http.request.header.name', name.trim().toLowerCase());
     const valueRanges = vulnerableRanges(engine, value, this.type);
     if (!nameTainted && !this.#valueInjects(name.trim().toLowerCase(), String(value), valueRanges)) return;
     const evidence = joinTainted(engine, [name, value], ': ', this.type);

@@ -78,7 +78,7 @@ function h2request(port: number, urlPath: string, headers: Record<string, string
   });
 }
 
-function run(file: string, preload: string[], express: string) {
+function run(file: string, preload: string[], express: string, env: Record<string, string> = {}) {
   const source = path.join(SINK_APPS, file);
   const agent = new TestAgent();
   const state: { app?: RunningApp } = {};
@@ -91,6 +91,7 @@ function run(file: string, preload: string[], express: string) {
         DD_TRACE_AGENT_URL: await agent.start(),
         SLUICE_IAST_REDACTION_ENABLED: 'false',
         SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+        ...env,
       },
     });
   });
@@ -418,6 +419,17 @@ describe('response sinks (ES module app, express 5)', () => {
   });
   safe('he escape (imported)', '/xss-he?name=abc', 200);
   safe('ejs <%= %>', '/xss-ejs-escaped?name=abc', 200);
+});
+
+describe('header names the request also sent (fallback engine, taint known by value)', () => {
+  const { findings } = run('response-app.cjs', ['--require', INIT], 'express4', { SLUICE_IAST_ENGINE: 'js' });
+  test("express's own Content-Type and Content-Length are not the request's header names", async () => {
+    const found = await findings('/xss-json?name=abc', undefined, {
+      headers: { 'Content-Type': 'text/plain', 'Content-Length': '0' },
+    });
+    assert.equal(found.status, 200, found.body);
+    assert.deepEqual(found.vulnerabilities, []);
+  });
 });
 
 describe('redirect prefixes that fix the destination', () => {
