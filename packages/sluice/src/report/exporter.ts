@@ -73,16 +73,20 @@ export class AgentExporter implements SpanExporter {
       return;
     }
     this.#queue.push(span);
-    // A full batch is sent at once rather than at the next tick of the flush timer.
-    if (this.#queue.length >= this.#maxBatch && !this.#inflight && !this.#scheduled) {
-      this.#scheduled = true;
-      this.#scope.runInAsyncScope(() =>
-        setImmediate(() => {
-          this.#scheduled = false;
-          void this.flush();
-        }),
-      );
-    }
+    if (this.#queue.length >= this.#maxBatch && !this.#inflight) this.#scheduleFullBatches();
+  }
+
+  /** Full batches are sent at once rather than at the next tick of the flush timer. */
+  #scheduleFullBatches(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#scope.runInAsyncScope(() =>
+      setImmediate(() => {
+        this.#scheduled = false;
+        const full = this.#queue.length - (this.#queue.length % this.#maxBatch);
+        void this.#send(full);
+      }),
+    );
   }
 
   stats(): ExporterStats {
@@ -97,9 +101,21 @@ export class AgentExporter implements SpanExporter {
     return this.#inflight !== undefined;
   }
 
+  /** Sends what is queued when called (the flush timer's tick, exit, an explicit flush). */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0 && !this.#inflight) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
+    await this.#send(this.#queue.length);
+  }
+
+  /**
+   * Sends the first `count` queued spans, in batches. Spans queued while a batch is in flight
+   * wait for a full batch or the flush timer: sending them at once would turn a busy
+   * service's export into a stream of small requests.
+   */
+  async #send(count: number): Promise<void> {
+    let left = count;
+    while (left > 0 && !this.#inflight) {
+      const batch = this.#queue.splice(0, Math.min(left, this.#maxBatch));
+      left -= batch.length;
       this.#inflight = batch;
       try {
         await this.#sendWithRetry(batch);
@@ -112,6 +128,7 @@ export class AgentExporter implements SpanExporter {
         this.#inflight = undefined;
       }
     }
+    if (this.#queue.length >= this.#maxBatch) this.#scheduleFullBatches();
   }
 
   flushSync(): void {

@@ -48,20 +48,23 @@ export class FrameResolver {
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
-  /** The stack above `skip` (exclusive); frames are mapped lazily, only those needed. */
-  capture(skip: (...args: never) => unknown): CapturedStack {
+  /**
+   * The stack above `skip` (exclusive), at most `limit` frames; frames are mapped lazily,
+   * only those needed.
+   */
+  capture(skip: (...args: never) => unknown, limit: number = MAX_FRAMES): CapturedStack {
     const prepare = Error.prepareStackTrace;
-    const limit = Error.stackTraceLimit;
+    const appLimit = Error.stackTraceLimit;
     const holder: { stack?: unknown } = {};
     try {
       Error.prepareStackTrace = (_e, sites) => sites;
-      Error.stackTraceLimit = MAX_FRAMES;
+      Error.stackTraceLimit = limit;
       Error.captureStackTrace(holder, skip);
       const sites = holder.stack as CallSiteLike[] | undefined;
       return new CapturedStack(this, Array.isArray(sites) ? sites : []);
     } finally {
       Error.prepareStackTrace = prepare;
-      Error.stackTraceLimit = limit;
+      Error.stackTraceLimit = appLimit;
     }
   }
 
@@ -182,20 +185,30 @@ export class FrameResolver {
 /** A captured stack; frames are mapped on demand and cached. */
 export class CapturedStack {
   readonly #frames: Array<Frame | undefined>;
-  readonly #files: string[];
+  // Read from the call sites on demand: locating usually stops at the first few frames.
+  readonly #files: Array<string | undefined>;
 
   constructor(
     private readonly resolver: FrameResolver,
     private readonly sites: readonly CallSiteLike[],
   ) {
     this.#frames = new Array(sites.length);
-    this.#files = sites.map((s) => resolver.siteFile(s));
+    this.#files = new Array(sites.length);
+  }
+
+  #file(i: number): string {
+    let file = this.#files[i];
+    if (file === undefined) {
+      file = this.resolver.siteFile(this.sites[i] as CallSiteLike);
+      this.#files[i] = file;
+    }
+    return file;
   }
 
   #at(i: number): Frame {
     let frame = this.#frames[i];
     if (!frame) {
-      frame = this.resolver.frame(this.sites[i] as CallSiteLike, this.#files[i]);
+      frame = this.resolver.frame(this.sites[i] as CallSiteLike, this.#file(i));
       this.#frames[i] = frame;
     }
     return frame;
@@ -204,7 +217,7 @@ export class CapturedStack {
   /** The first application frame. Frames of node: and Sluice are skipped without mapping. */
   locate(): Location | undefined {
     for (let i = 0; i < this.sites.length; i++) {
-      const raw = this.#files[i] as string;
+      const raw = this.#file(i);
       if (!path.isAbsolute(raw) || this.resolver.isOwnFile(raw)) continue;
       const frame = this.#at(i);
       if (this.resolver.isApplicationFile(frame.file)) return this.resolver.toLocation(frame);
@@ -215,7 +228,7 @@ export class CapturedStack {
   /** The hooked function's caller (first frame outside node: and Sluice) when it is application code. */
   locateDirectCaller(): Location | undefined {
     for (let i = 0; i < this.sites.length; i++) {
-      const raw = this.#files[i] as string;
+      const raw = this.#file(i);
       if (!path.isAbsolute(raw) || this.resolver.isOwnFile(raw)) continue;
       const frame = this.#at(i);
       return this.resolver.isApplicationFile(frame.file) ? this.resolver.toLocation(frame) : undefined;
@@ -227,7 +240,7 @@ export class CapturedStack {
   frames(): Frame[] {
     const out: Frame[] = [];
     for (let i = 0; i < this.sites.length; i++) {
-      if (!this.resolver.isOwnFile(this.#files[i] as string)) out.push(this.#at(i));
+      if (!this.resolver.isOwnFile(this.#file(i))) out.push(this.#at(i));
     }
     return out;
   }

@@ -36,6 +36,14 @@ export interface ReportRequest {
   readonly context?: RequestContext;
 }
 
+/**
+ * Frames captured first for a direct-caller check: above `report` sit only the analyzer, the
+ * channel's and the hook's frames (Sluice's and Node's) before the caller. Most such calls
+ * come from libraries (express hashes every ETag) and are dropped, so the full stack is
+ * captured only for a finding that is reported.
+ */
+const DIRECT_CALLER_FRAMES = 12;
+
 export interface ReporterOptions {
   readonly stackTraceEnabled: boolean;
 }
@@ -66,8 +74,9 @@ export class Reporter {
     }
     let location: Location | undefined;
     let stack: CapturedStack | undefined;
+    const skip = request.skip ?? this.report;
     if (request.location === undefined) {
-      stack = this.frames.capture(request.skip ?? this.report);
+      stack = this.frames.capture(skip, request.directCaller ? DIRECT_CALLER_FRAMES : undefined);
       location = request.directCaller ? stack.locateDirectCaller() : stack.locate();
       // Only application code is reported: a sink reached from a library alone is not ours.
       if (!location && !request.locationOptional) return undefined;
@@ -79,6 +88,7 @@ export class Reporter {
     }
     const stackId =
       ctx && stack && location && this.options.stackTraceEnabled ? ctx.nextStackId() : undefined;
+    if (stackId !== undefined && request.directCaller) stack = this.frames.capture(skip);
     const finding: Finding = {
       type: request.type,
       ...CATALOG[request.type],

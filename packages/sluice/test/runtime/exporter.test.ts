@@ -147,3 +147,30 @@ test('agent exporter: a full batch is sent without waiting for the flush timer',
   assert.equal(exporter.pending(), 0);
   await agent.stop();
 });
+
+test('agent exporter: spans queued during a send wait for a full batch, not a request each', async () => {
+  const agent = new TestAgent();
+  const url = await agent.start();
+  // A slow agent: every span exported meanwhile arrives while a batch is in flight.
+  agent.delayMs = 100;
+  const exporter = new AgentExporter({ url, failures: failures(), tracerVersion: 't', maxBatch: 10 });
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    for (let i = 1; i <= 10; i++) exporter.export(span(i));
+    // The first full batch is on its way; the next 25 spans come in one at a time.
+    for (let i = 11; i <= 35; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      exporter.export(span(i));
+    }
+    await agent.waitFor(() => agent.spans.length === 30, 5000);
+    // Three full batches, and what is left waits for the flush timer (here: the flush below).
+    assert.equal(exporter.pending(), 5);
+    while (exporter.busy) await new Promise((r) => setTimeout(r, 10));
+    await exporter.flush();
+    assert.equal(agent.spans.length, 35);
+    assert.equal(agent.requests.filter((r) => r.url === '/v0.4/traces').length, 4);
+  } finally {
+    clearInterval(keepAlive);
+    await agent.stop();
+  }
+});
