@@ -139,15 +139,6 @@ export interface FsPathMessage {
   readonly path: unknown;
 }
 
-/** A template engine compiles template source (pug, handlebars, ejs); data passed to it is not this. */
-export interface TemplateCompileMessage {
-  /** The hooked library (`pug`, `handlebars`, `ejs`). */
-  readonly library: string;
-  readonly api: string;
-  /** The template source as the application passed it. */
-  readonly template: unknown;
-}
-
 /**
  * An outgoing HTTP request is about to be made (http/https request/get, http2.connect, fetch,
  * undici). `url` is what the caller gave (a string, URL, or Request); `options` an object
@@ -157,6 +148,15 @@ export interface HttpClientRequestMessage {
   readonly api: string;
   readonly url: unknown;
   readonly options: unknown;
+}
+
+/** A template engine compiles template source (pug, handlebars, ejs); data passed to it is not this. */
+export interface TemplateCompileMessage {
+  /** The hooked library (`pug`, `handlebars`, `ejs`). */
+  readonly library: string;
+  readonly api: string;
+  /** The template source as the application passed it. */
+  readonly template: unknown;
 }
 
 /**
@@ -205,8 +205,8 @@ export interface ChannelMessages {
   'sluice:nosql.mongodb.query': NosqlQueryMessage;
   'sluice:ldap.operation': LdapOperationMessage;
   'sluice:deserialize': DeserializeMessage;
-  'sluice:http.client.request': HttpClientRequestMessage;
   'sluice:template.compile': TemplateCompileMessage;
+  'sluice:http.client.request': HttpClientRequestMessage;
 }
 
 export type ChannelName = keyof ChannelMessages;
