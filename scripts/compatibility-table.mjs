@@ -23,7 +23,12 @@ function declaredRanges() {
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
     const exported = require(join(dir, name)).SUPPORTED;
     for (const entry of [exported ?? []].flat())
-      for (const module of String(entry.module).split(/,\s*/)) ranges.set(module, entry.versions);
+      for (const module of String(entry.module).split(/,\s*/)) {
+        // A library's own hook file (ejs.js) says its range; another file's entry for it (the
+        // sanitisers' for ejs's escaping) only when the library has no file of its own.
+        const own = name === `${module}.js`;
+        if (own || !ranges.has(module)) ranges.set(module, entry.versions);
+      }
   }
   return ranges;
 }
