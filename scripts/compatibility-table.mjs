@@ -107,9 +107,13 @@ export function writeCompatibilityTable() {
   const ranges = declaredRanges();
   const sinks = renderSinkTable(records, ranges);
   const sources = renderSourceTable(records, ranges);
-  const text = [...sinks, '', 'Frameworks whose request data the tests proved tainted (origin and name asserted):', '', ...sources].join(
-    '\n',
-  );
+  const text = [
+    ...sinks,
+    '',
+    'Frameworks whose request data the tests proved tainted (origin and name asserted):',
+    '',
+    ...sources,
+  ].join('\n');
   const doc = readFileSync(DOC, 'utf8');
   const begin = doc.indexOf(BEGIN);
   const end = doc.indexOf(END);

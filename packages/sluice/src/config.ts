@@ -162,7 +162,6 @@ function packageName(cwd: string): string | undefined {
   }
 }
 
-
 /** Builds the configuration from `env` (process.env by default). Never throws. */
 export function readConfig(
   env: Env = process.env,
