@@ -1,6 +1,7 @@
 // Dry run: rewrites every .js/.mjs/.cjs file under a node_modules tree in memory, checks that
 // each output parses again, and reports how many parsed, rewrote, and which fell back and why.
 // CLI: node dist/test/differential/dry-run.js [node_modules dir] [--json]
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseSync } from 'oxc-parser';
@@ -17,6 +18,11 @@ export interface DryRunReport {
   invalidOutput: { file: string; reason: string }[];
   /** Files loaded as they are, with the reason. */
   fallbacks: { file: string; reason: string }[];
+  /**
+   * Files that are not JavaScript Node can load either (`node --check` rejects them too): test
+   * fixtures of deliberate syntax errors, V8 natives syntax, editor history. Not the rewriter's.
+   */
+  notJavaScript: { file: string; reason: string }[];
   /** .js files Node would load as CommonJS that only parse as ES modules (browser builds). */
   parsedAsModuleOnly: number;
   seconds: number;
@@ -87,6 +93,7 @@ export function dryRun(root: string): DryRunReport {
     unchanged: 0,
     invalidOutput: [],
     fallbacks: [],
+    notJavaScript: [],
     parsedAsModuleOnly: 0,
     seconds: 0,
   };
@@ -109,7 +116,8 @@ export function dryRun(root: string): DryRunReport {
     }
     const rel = relative(root, file);
     if (!result.ok) {
-      report.fallbacks.push({ file: rel, reason: result.reason });
+      const rejectedByNode = spawnSync(process.execPath, ['--check', file], { stdio: 'ignore' }).status !== 0;
+      (rejectedByNode ? report.notJavaScript : report.fallbacks).push({ file: rel, reason: result.reason });
       continue;
     }
     report.parsed++;
@@ -160,5 +168,6 @@ if (require.main === module) {
     );
     for (const f of report.fallbacks) console.log(`  fallback ${f.file}: ${f.reason}`);
     for (const f of report.invalidOutput) console.log(`  INVALID ${f.file}: ${f.reason}`);
+    for (const f of report.notJavaScript) console.log(`  not JavaScript for node --check either: ${f.file}`);
   }
 }
