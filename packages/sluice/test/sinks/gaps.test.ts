@@ -6,8 +6,7 @@
 // sequelize literals inside model queries, and pg-format's %s (while %L and %I are sanitised).
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ejsInstrumentation } from '../../src/instrument/ejs.js';
 import { handlebarsInstrumentation } from '../../src/instrument/handlebars.js';
 import type { Instrumentation } from '../../src/instrument/instrumentation.js';
@@ -20,9 +19,9 @@ import { createTainter } from '../../src/propagation/tainter.js';
 import { createJsEngine } from '../../src/taint/js-engine.js';
 import type { Source } from '../../src/taint/types.js';
 import { markBit } from '../../src/vulnerability-types.js';
-import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { lineOf } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, useSinkApp } from './helpers.js';
 
 const tainted = (value: string) => ({ value, source: 0 });
 const SQL = 'SQL_INJECTION';
@@ -43,26 +42,8 @@ interface Vulnerable {
   readonly body?: string;
 }
 
-function run(file: string, preload: string[]) {
-  const source = path.join(SINK_APPS, file);
-  const agent = new TestAgent();
-  const state: { app?: RunningApp } = {};
-  before(async () => {
-    state.app = await startApp(source, {
-      preload,
-      cwd: SINK_APPS,
-      // Without deduplication, a sink reached twice for one call would show as two findings.
-      env: {
-        DD_TRACE_AGENT_URL: await agent.start(),
-        SLUICE_IAST_REDACTION_ENABLED: 'false',
-        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-      },
-    });
-  });
-  after(async () => {
-    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
-    await agent.stop();
-  });
+function run(file: string) {
+  const { source, agent, state } = useSinkApp(file);
   const check = (name: string, v: Vulnerable) =>
     test(`${name}: reported`, async () => {
       const found = await findingsOf(agent, state.app?.port as number, v.url, v.type);
@@ -105,7 +86,7 @@ const WHERE = "SELECT name FROM users WHERE name = '";
 const UPDATE = "UPDATE users SET name = name WHERE name = '";
 
 describe('sink gaps (CommonJS app, express 4)', () => {
-  const { check, safe } = run('gaps-app.cjs', ['--require', INIT]);
+  const { check, safe } = run('gaps-app.cjs');
 
   for (const view of ['hello', 'hello.pug'])
     check(`express res.render of a tainted view name ${view} (once, not again in the view lookup)`, {
@@ -237,7 +218,7 @@ describe('sink gaps (CommonJS app, express 4)', () => {
 });
 
 describe('sink gaps (ES module app, express 5)', () => {
-  const { check, safe } = run('gaps-app.mjs', ['--import', INIT]);
+  const { check, safe } = run('gaps-app.mjs');
   check('express res.render of a tainted view name (once)', {
     url: '/render?view=hello.pug',
     type: PATH,

@@ -1,9 +1,59 @@
 /** Shared by the sink tests: the sink fixtures, and the findings of one request's span. */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { type IastVulnerability, iastOf, PACKAGE_DIR, request, type TestAgent } from '../e2e/helpers.js';
+import { after, before } from 'node:test';
+import {
+  type IastVulnerability,
+  INIT,
+  iastOf,
+  PACKAGE_DIR,
+  type RunningApp,
+  request,
+  startApp,
+  TestAgent,
+} from '../e2e/helpers.js';
 
 export const SINK_APPS = path.join(PACKAGE_DIR, 'test/fixtures/sinks');
+
+/**
+ * Starts a sink fixture under Sluice (`--import` for an ES module, `--require` otherwise),
+ * reporting to `agentUrl`, with every finding shown whole: without deduplication, a sink
+ * reached twice for one call (a library over another) would show as two findings, which the
+ * tests assert never happens.
+ */
+export function startSinkApp(
+  file: string,
+  agentUrl: string,
+  env: Record<string, string> = {},
+): Promise<RunningApp> {
+  return startApp(path.join(SINK_APPS, file), {
+    preload: [file.endsWith('.mjs') ? '--import' : '--require', INIT],
+    cwd: SINK_APPS,
+    env: {
+      DD_TRACE_AGENT_URL: agentUrl,
+      SLUICE_IAST_REDACTION_ENABLED: 'false',
+      SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
+      ...env,
+    },
+  });
+}
+
+/** The suite's test agent and its app (startSinkApp), started before and stopped after; the app must exit 0. */
+export function useSinkApp(
+  file: string,
+  env: Record<string, string> = {},
+): { source: string; agent: TestAgent; state: { app?: RunningApp } } {
+  const agent = new TestAgent();
+  const state: { app?: RunningApp } = {};
+  before(async () => {
+    state.app = await startSinkApp(file, await agent.start(), env);
+  });
+  after(async () => {
+    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
+    await agent.stop();
+  });
+  return { source: path.join(SINK_APPS, file), agent, state };
+}
 
 export interface RequestFindings {
   readonly status: number;

@@ -3,16 +3,15 @@
 // anything is sent), node-serialize and js-yaml 4 and 3.
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { DeserializeMessage, LdapOperationMessage } from '../../src/channels.js';
 import { JsYamlInstrumentation } from '../../src/instrument/js-yaml.js';
 import { LdapjsInstrumentation } from '../../src/instrument/ldapjs.js';
 import { NodeSerializeInstrumentation } from '../../src/instrument/node-serialize.js';
 import { ModuleHooks } from '../../src/instrument/require-hook.js';
-import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { lineOf } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, useSinkApp } from './helpers.js';
 
 const LDAP = 'LDAP_INJECTION';
 const DESER = 'UNTRUSTED_DESERIALIZATION';
@@ -30,24 +29,7 @@ interface Expected {
 }
 
 function run(file: string) {
-  const source = path.join(SINK_APPS, file);
-  const agent = new TestAgent();
-  const state: { app?: RunningApp } = {};
-  before(async () => {
-    state.app = await startApp(source, {
-      preload: [file.endsWith('.mjs') ? '--import' : '--require', INIT],
-      cwd: SINK_APPS,
-      env: {
-        DD_TRACE_AGENT_URL: await agent.start(),
-        SLUICE_IAST_REDACTION_ENABLED: 'false',
-        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-      },
-    });
-  });
-  after(async () => {
-    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
-    await agent.stop();
-  });
+  const { source, agent, state } = useSinkApp(file);
   const port = () => state.app?.port as number;
   const check = (name: string, url: string, expected: Expected) =>
     test(`${name}: reported`, async () => {

@@ -3,15 +3,14 @@
 // MongoDB server runs: the sink is reached before the driver connects.
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { NosqlQueryMessage } from '../../src/channels.js';
 import { MongodbInstrumentation } from '../../src/instrument/mongodb.js';
 import { MongooseInstrumentation } from '../../src/instrument/mongoose.js';
 import { ModuleHooks } from '../../src/instrument/require-hook.js';
-import { INIT, iastOf, lineOf, type RunningApp, request, startApp, TestAgent } from '../e2e/helpers.js';
+import { iastOf, lineOf, request, type TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, type RequestFindings, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, type RequestFindings, useSinkApp } from './helpers.js';
 
 const TYPE = 'NOSQL_MONGODB_INJECTION';
 const tainted = (value: string) => ({ value, source: 0 });
@@ -61,25 +60,7 @@ interface Expected {
 }
 
 function run(file: string) {
-  const source = path.join(SINK_APPS, file);
-  const agent = new TestAgent();
-  const state: { app?: RunningApp } = {};
-  before(async () => {
-    state.app = await startApp(source, {
-      preload: [file.endsWith('.mjs') ? '--import' : '--require', INIT],
-      cwd: SINK_APPS,
-      env: {
-        DD_TRACE_AGENT_URL: await agent.start(),
-        SLUICE_IAST_REDACTION_ENABLED: 'false',
-        // Without deduplication, a filter analysed twice for one call would show as two findings.
-        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-      },
-    });
-  });
-  after(async () => {
-    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
-    await agent.stop();
-  });
+  const { source, agent, state } = useSinkApp(file);
   const port = () => state.app?.port as number;
   const check = (name: string, url: string, expected: Expected) =>
     test(`${name}: reported`, async () => {

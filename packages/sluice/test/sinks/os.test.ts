@@ -1,11 +1,10 @@
 // COMMAND_INJECTION, CODE_INJECTION and PATH_TRAVERSAL end to end: express apps (CommonJS and
 // ES module) under Sluice run real commands, compile real code and read real files.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { describe, test } from 'node:test';
+import { lineOf } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, SINK_APPS, useSinkApp } from './helpers.js';
 
 const DATA = `${SINK_APPS}/data/`;
 const tainted = (value: string) => ({ value, source: 0 });
@@ -34,26 +33,8 @@ const COVERS: Record<string, [string, string]> = {
   '@ESM_READFILE': ['node:fs/promises', 'readFile'],
 };
 
-function run(file: string, preload: string[]) {
-  const source = path.join(SINK_APPS, file);
-  const agent = new TestAgent();
-  const state: { app?: RunningApp } = {};
-  before(async () => {
-    state.app = await startApp(source, {
-      preload,
-      cwd: SINK_APPS,
-      // Without deduplication, a sink reached twice for one call would show as two findings.
-      env: {
-        DD_TRACE_AGENT_URL: await agent.start(),
-        SLUICE_IAST_REDACTION_ENABLED: 'false',
-        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-      },
-    });
-  });
-  after(async () => {
-    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
-    await agent.stop();
-  });
+function run(file: string) {
+  const { source, agent, state } = useSinkApp(file);
   const check = (
     name: string,
     url: string,
@@ -102,7 +83,7 @@ const code = (value: string): [string, string, string] => ['http.request.paramet
 const file = (value: string): [string, string, string] => ['http.request.parameter', 'file', value];
 
 describe('command, code and path sinks (CommonJS app)', () => {
-  const { check, safe } = run('os-app.cjs', ['--require', INIT]);
+  const { check, safe } = run('os-app.cjs');
   const CMD = 'COMMAND_INJECTION';
   check('exec', '/exec?arg=abc', CMD, {
     marker: '@EXEC',
@@ -193,7 +174,7 @@ describe('command, code and path sinks (CommonJS app)', () => {
 });
 
 describe('command, code and path sinks (ES module app, named imports of builtins)', () => {
-  const { check } = run('os-app.mjs', ['--import', INIT]);
+  const { check } = run('os-app.mjs');
   check('exec', '/exec?arg=abc', 'COMMAND_INJECTION', {
     marker: '@ESM_EXEC',
     valueParts: [{ value: 'echo ' }, tainted('abc')],

@@ -3,24 +3,14 @@
 // requests; the findings' locations and evidence are checked, and safe variants are not reported.
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fixesDestination } from '../../src/analyzers/unvalidated-redirect.js';
 import { channel, type TemplateRenderMessage } from '../../src/channels.js';
 import { ModuleHooks } from '../../src/instrument/require-hook.js';
 import { TemplateOutputInstrumentation } from '../../src/instrument/template-output.js';
-import {
-  type IastVulnerability,
-  INIT,
-  iastOf,
-  lineOf,
-  type RunningApp,
-  request,
-  startApp,
-  TestAgent,
-} from '../e2e/helpers.js';
+import { type IastVulnerability, iastOf, lineOf, request } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, type RequestFindings, SINK_APPS } from './helpers.js';
+import { assertOne, type RequestFindings, useSinkApp } from './helpers.js';
 
 const TYPES = ['UNVALIDATED_REDIRECT', 'HEADER_INJECTION', 'XSS'];
 const tainted = (value: string) => ({ value, source: 0 });
@@ -78,27 +68,8 @@ function h2request(port: number, urlPath: string, headers: Record<string, string
   });
 }
 
-function run(file: string, preload: string[], express: string, env: Record<string, string> = {}) {
-  const source = path.join(SINK_APPS, file);
-  const agent = new TestAgent();
-  const state: { app?: RunningApp } = {};
-  before(async () => {
-    state.app = await startApp(source, {
-      preload,
-      cwd: SINK_APPS,
-      // Without deduplication, a sink reached twice for one call would show as two findings.
-      env: {
-        DD_TRACE_AGENT_URL: await agent.start(),
-        SLUICE_IAST_REDACTION_ENABLED: 'false',
-        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-        ...env,
-      },
-    });
-  });
-  after(async () => {
-    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
-    await agent.stop();
-  });
+function run(file: string, express: string, env: Record<string, string> = {}) {
+  const { source, agent, state } = useSinkApp(file, env);
 
   /** The findings of the span of one request (HTTP/1.1, or HTTP/2 to the second port). */
   const findings = async (
@@ -187,7 +158,7 @@ const HEADER = 'HEADER_INJECTION';
 const XSS = 'XSS';
 
 describe('response sinks (CommonJS app, express 4 and http2)', () => {
-  const { check, safe, findings } = run('response-app.cjs', ['--require', INIT], 'express4');
+  const { check, safe, findings } = run('response-app.cjs', 'express4');
 
   check('express res.redirect to a tainted URL', '/redirect?url=https://evil.example/', REDIRECT, {
     marker: '@REDIRECT',
@@ -384,7 +355,7 @@ describe('response sinks (CommonJS app, express 4 and http2)', () => {
 });
 
 describe('response sinks (ES module app, express 5)', () => {
-  const { check, safe } = run('response-app.mjs', ['--import', INIT], 'express5');
+  const { check, safe } = run('response-app.mjs', 'express5');
   check('express res.redirect', '/redirect?url=abc', REDIRECT, {
     marker: '@ESM_REDIRECT',
     status: 302,
@@ -422,7 +393,7 @@ describe('response sinks (ES module app, express 5)', () => {
 });
 
 describe('header names the request also sent (fallback engine, taint known by value)', () => {
-  const { findings } = run('response-app.cjs', ['--require', INIT], 'express4', { SLUICE_IAST_ENGINE: 'js' });
+  const { findings } = run('response-app.cjs', 'express4', { SLUICE_IAST_ENGINE: 'js' });
   test("express's own Content-Type and Content-Length are not the request's header names", async () => {
     const found = await findings('/xss-json?name=abc', undefined, {
       headers: { 'Content-Type': 'text/plain', 'Content-Length': '0' },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, SINK_APPS, startSinkApp } from './helpers.js';
 
 const NAME_SOURCE = [{ origin: 'http.request.parameter', name: 'name', value: 'abc' }];
 const quoted = (before: string, after: string) => [
@@ -14,19 +14,6 @@ const quoted = (before: string, after: string) => [
   { value: 'abc', source: 0 },
   { value: after },
 ];
-
-async function startSinkApp(file: string, agentUrl: string, env: Record<string, string> = {}) {
-  return startApp(path.join(SINK_APPS, file), {
-    cwd: SINK_APPS,
-    // Without deduplication a query analysed twice (library over library) shows twice.
-    env: {
-      DD_TRACE_AGENT_URL: agentUrl,
-      SLUICE_IAST_REDACTION_ENABLED: 'false',
-      SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-      ...env,
-    },
-  });
-}
 
 describe('SQL injection (CommonJS app)', () => {
   const file = 'sql-app.cjs';

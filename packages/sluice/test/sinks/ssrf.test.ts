@@ -16,9 +16,9 @@ import { unwrapped } from '../../src/instrument/shim.js';
 import { createJsEngine } from '../../src/taint/js-engine.js';
 import type { Source } from '../../src/taint/types.js';
 import { markBit } from '../../src/vulnerability-types.js';
-import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { lineOf, type RunningApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, SINK_APPS, startSinkApp } from './helpers.js';
 
 const TYPE = 'SSRF';
 
@@ -125,26 +125,19 @@ class Targets {
 
 const tainted = (value: string) => ({ value, source: 0 });
 
-function run(file: string, preload: string[], env: Record<string, string> = {}) {
+function run(file: string, env: Record<string, string> = {}) {
   const source = path.join(SINK_APPS, file);
   const agent = new TestAgent();
   const targets = new Targets();
   const state: { app?: RunningApp } = {};
   before(async () => {
     await targets.start();
-    state.app = await startApp(source, {
-      preload,
-      cwd: SINK_APPS,
-      // Without deduplication, a client reported again by http.request underneath would
-      // show as a second finding.
-      env: {
-        DD_TRACE_AGENT_URL: await agent.start(),
-        SLUICE_IAST_REDACTION_ENABLED: 'false',
-        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-        TARGET_PORT: String(targets.httpPort),
-        H2_PORT: String(targets.h2Port),
-        ...env,
-      },
+    // Without deduplication, a client reported again by http.request underneath would show as
+    // a second finding.
+    state.app = await startSinkApp(file, await agent.start(), {
+      TARGET_PORT: String(targets.httpPort),
+      H2_PORT: String(targets.h2Port),
+      ...env,
     });
   });
   after(async () => {
@@ -203,18 +196,18 @@ function run(file: string, preload: string[], env: Record<string, string> = {}) 
 }
 
 describe('SSRF (CommonJS app, express 5)', () => {
-  const { allCases } = run('ssrf-app.cjs', ['--require', INIT]);
+  const { allCases } = run('ssrf-app.cjs');
   for (const client of CJS_CLIENTS) allCases(client);
 });
 
 describe('SSRF (ES module app, express 5)', () => {
-  const { allCases } = run('ssrf-app.mjs', ['--import', INIT]);
+  const { allCases } = run('ssrf-app.mjs');
   for (const client of ESM_CLIENTS) allCases(client);
 });
 
 describe('SSRF with SLUICE_IAST_SSRF_PATH_ENABLED=true (CommonJS app)', () => {
   const file = 'ssrf-app.cjs';
-  const { agent, targets, port, source, safe, assertSent } = run(file, ['--require', INIT], {
+  const { agent, targets, port, source, safe, assertSent } = run(file, {
     SLUICE_IAST_SSRF_PATH_ENABLED: 'true',
   });
   for (const client of CJS_CLIENTS.filter((c) => ['http.get', 'http.get-options', 'axios'].includes(c.key))) {

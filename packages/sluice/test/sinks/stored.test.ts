@@ -9,9 +9,9 @@ import { ModuleHooks } from '../../src/instrument/require-hook.js';
 import { isWrapped } from '../../src/instrument/shim.js';
 import { createJsEngine } from '../../src/taint/js-engine.js';
 import { markBit, TAINTED_TYPES } from '../../src/vulnerability-types.js';
-import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { lineOf, type RunningApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, SINK_APPS, startSinkApp } from './helpers.js';
 
 const rowSource = (row: number, value: string) => [{ origin: 'sql.row.value', name: `${row}.name`, value }];
 const quoted = (value: string, head = "SELECT '", tail = "' AS v") => [
@@ -20,26 +20,13 @@ const quoted = (value: string, head = "SELECT '", tail = "' AS v") => [
   { value: tail },
 ];
 
-async function startStoredApp(file: string, agentUrl: string, env: Record<string, string> = {}) {
-  return startApp(path.join(SINK_APPS, file), {
-    ...(file.endsWith('.mjs') ? { preload: ['--import', INIT] } : {}),
-    cwd: SINK_APPS,
-    env: {
-      DD_TRACE_AGENT_URL: agentUrl,
-      SLUICE_IAST_REDACTION_ENABLED: 'false',
-      SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-      ...env,
-    },
-  });
-}
-
 describe('stored injection (CommonJS app, default: first row tainted)', () => {
   const file = 'stored-app.cjs';
   const source = path.join(SINK_APPS, file);
   const agent = new TestAgent();
   let app: RunningApp;
   before(async () => {
-    app = await startStoredApp(file, await agent.start());
+    app = await startSinkApp(file, await agent.start());
   });
   after(async () => {
     assert.equal(await app.stop(), 0, app.stderr);
@@ -149,7 +136,7 @@ describe('stored injection turned off (IAST_DB_ROWS_TO_TAINT=0)', () => {
   const agent = new TestAgent();
   let app: RunningApp;
   before(async () => {
-    app = await startStoredApp('stored-app.cjs', await agent.start(), { DD_IAST_DB_ROWS_TO_TAINT: '0' });
+    app = await startSinkApp('stored-app.cjs', await agent.start(), { DD_IAST_DB_ROWS_TO_TAINT: '0' });
   });
   after(async () => {
     assert.equal(await app.stop(), 0, app.stderr);
@@ -171,7 +158,7 @@ describe('stored injection (ES module app, IAST_DB_ROWS_TO_TAINT=2)', () => {
   const agent = new TestAgent();
   let app: RunningApp;
   before(async () => {
-    app = await startStoredApp(file, await agent.start(), { SLUICE_IAST_DB_ROWS_TO_TAINT: '2' });
+    app = await startSinkApp(file, await agent.start(), { SLUICE_IAST_DB_ROWS_TO_TAINT: '2' });
   });
   after(async () => {
     assert.equal(await app.stop(), 0, app.stderr);

@@ -3,35 +3,16 @@
 // once, at the application's line, with exactly the tainted characters), and render request
 // data through constant templates (not reported).
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { describe, test } from 'node:test';
+import { lineOf } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, useSinkApp } from './helpers.js';
 
 const TYPE = 'TEMPLATE_INJECTION';
 const NAME_SOURCE = [{ origin: 'http.request.parameter', name: 'name', value: 'abc' }];
 
-function run(file: string, preload: string[]) {
-  const source = path.join(SINK_APPS, file);
-  const agent = new TestAgent();
-  const state: { app?: RunningApp } = {};
-  before(async () => {
-    state.app = await startApp(source, {
-      preload,
-      cwd: SINK_APPS,
-      // Without deduplication, a template compiled twice for one call would show as two findings.
-      env: {
-        DD_TRACE_AGENT_URL: await agent.start(),
-        SLUICE_IAST_REDACTION_ENABLED: 'false',
-        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-      },
-    });
-  });
-  after(async () => {
-    assert.equal(await state.app?.stop(), 0, state.app?.stderr);
-    await agent.stop();
-  });
+function run(file: string) {
+  const { source, agent, state } = useSinkApp(file);
   const check = (
     name: string,
     url: string,
@@ -67,7 +48,7 @@ function run(file: string, preload: string[]) {
 }
 
 describe('template injection (CommonJS app, express 4)', () => {
-  const { check, safe } = run('template-app.cjs', ['--require', INIT]);
+  const { check, safe } = run('template-app.cjs');
   check('pug.compile', '/pug/compile?name=abc', {
     marker: '@PUG_COMPILE',
     head: 'p Hello ',
@@ -133,7 +114,7 @@ describe('template injection (CommonJS app, express 4)', () => {
 });
 
 describe('template injection (ES module app, express 5)', () => {
-  const { check, safe } = run('template-app.mjs', ['--import', INIT]);
+  const { check, safe } = run('template-app.mjs');
   check('pug.compile', '/pug/compile?name=abc', {
     marker: '@ESM_PUG',
     head: 'p Hello ',

@@ -15,9 +15,9 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { GotInstrumentation } from '../../src/instrument/got.js';
 import { GOT_PATCH_KEY, withHandOver } from '../../src/instrument/got-loader.js';
-import { INIT, lineOf, type RunningApp, startApp, TestAgent } from '../e2e/helpers.js';
+import { lineOf, type RunningApp, TestAgent } from '../e2e/helpers.js';
 import { recordCoverage } from './coverage.js';
-import { assertOne, findingsOf, SINK_APPS } from './helpers.js';
+import { assertOne, findingsOf, SINK_APPS, startSinkApp } from './helpers.js';
 
 const NAME_SOURCE = [{ origin: 'http.request.parameter', name: 'name', value: 'abc' }];
 const tainted = (value: string) => ({ value, source: 0 });
@@ -37,7 +37,7 @@ interface Case {
 }
 
 /** Starts `file` under Sluice with a target server for its outgoing requests. */
-function run(file: string, preload: string[]) {
+function run(file: string) {
   const source = path.join(SINK_APPS, file);
   const agent = new TestAgent();
   const target = http.createServer((_req, res) => res.end('target'));
@@ -45,17 +45,7 @@ function run(file: string, preload: string[]) {
   before(async () => {
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     state.targetPort = (target.address() as AddressInfo).port;
-    state.app = await startApp(source, {
-      preload,
-      cwd: SINK_APPS,
-      // Without deduplication a sink analysed twice (library over library) shows twice.
-      env: {
-        DD_TRACE_AGENT_URL: await agent.start(),
-        SLUICE_IAST_REDACTION_ENABLED: 'false',
-        SLUICE_IAST_DEDUPLICATION_ENABLED: 'false',
-        TARGET_PORT: String(state.targetPort),
-      },
-    });
+    state.app = await startSinkApp(file, await agent.start(), { TARGET_PORT: String(state.targetPort) });
   });
   after(async () => {
     assert.equal(await state.app?.stop(), 0, state.app?.stderr);
@@ -153,7 +143,7 @@ const ssrfCase = (
 };
 
 describe('oldest common library versions (CommonJS app, express 4.17)', () => {
-  const { vulnerable, safe, state } = run('versions-app.cjs', ['--require', INIT]);
+  const { vulnerable, safe, state } = run('versions-app.cjs');
 
   vulnerable(sqlCase('/pg', '@PG', 'pg', 'pg8-0', 'Client#query', SELECT));
   safe('pg 8.0 parameterised', '/pg/param?name=abc', '[{"v":"abc"}]', SQL);
@@ -316,7 +306,7 @@ describe('oldest common library versions (CommonJS app, express 4.17)', () => {
 });
 
 describe('oldest common library versions (ES module app, express 4.17)', () => {
-  const { vulnerable, safe, state } = run('versions-app.mjs', ['--import', INIT]);
+  const { vulnerable, safe, state } = run('versions-app.mjs');
   vulnerable(() => ssrfCase(state.targetPort, 'got', '@ESM_GOT', 'got', 'got12', 'got()', false));
   safe('got 12 tainted query value of a fixed host', '/ssrf/got?q=abc', '200', SSRF);
 });
