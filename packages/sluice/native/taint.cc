@@ -119,6 +119,11 @@ class AddonState {
     if (delete_state) delete self;
   }
 
+  bool HasLive() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return live_strings_ != 0;
+  }
+
   void Stats(double* live_strings, double* live_bytes, double* created) {
     std::lock_guard<std::mutex> lock(mutex_);
     *live_strings = static_cast<double>(live_strings_);
@@ -348,6 +353,13 @@ void Stats(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(out);
 }
 
+// hasLive(): whether any tainted string is alive; cheaper than stats() for hot checks.
+void HasLive(const FunctionCallbackInfo<Value>& info) {
+  AddonState* state = StateOf(info);
+  state->Drain();
+  info.GetReturnValue().Set(state->HasLive());
+}
+
 void SetMethod(Local<Context> context, Local<Object> exports, Local<External> data,
                const char* name, v8::FunctionCallback callback, bool pure) {
   Isolate* isolate = context->GetIsolate();
@@ -373,4 +385,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   SetMethod(context, exports, data, "isTainted", IsTainted, true);
   SetMethod(context, exports, data, "setRanges", SetRanges, false);
   SetMethod(context, exports, data, "stats", Stats, true);
+  SetMethod(context, exports, data, "hasLive", HasLive, true);
 }

@@ -11,6 +11,17 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 export type ServerRequest = IncomingMessage | Http2ServerRequest;
 export type ServerResponseLike = ServerResponse | Http2ServerResponse;
 
+/**
+ * Set (to true) on a response whose request Sluice analyses. Response hooks test it first, so
+ * that a request left out by sampling or the concurrency cap costs one property read per
+ * hooked call and publishes nothing.
+ */
+export const RESPONSE_ANALYSED = Symbol('sluice.response.analysed');
+
+export function isAnalysedResponse(res: unknown): boolean {
+  return (res as Record<symbol, unknown> | null | undefined)?.[RESPONSE_ANALYSED] === true;
+}
+
 /** An http, https or http2 (compatibility API) server is about to handle a request. */
 export interface HttpRequestStartMessage {
   readonly req: ServerRequest;

@@ -29,6 +29,8 @@ export class ContextManager {
   readonly #als = new AsyncLocalStorage<ContextBox>();
   readonly #byResponse = new WeakMap<ServerResponseLike, ContextBox>();
   #active = 0;
+  /** Requests in progress that are not analysed (sampled out, over the cap). */
+  #unanalysed = 0;
   #seen = 0;
   #admitted = 0;
 
@@ -51,8 +53,18 @@ export class ContextManager {
     return this.#active;
   }
 
-  stats(): { seen: number; admitted: number; active: number } {
-    return { seen: this.#seen, admitted: this.#admitted, active: this.#active };
+  /**
+   * True when code runs outside any analysed request while requests that sampling or the cap
+   * left out are in progress: it most likely runs on behalf of one of those, so its findings
+   * are not reported (as Datadog's analyzers skip a request without an IAST context). Outside
+   * every request (start-up, timers of an idle service) findings are still reported.
+   */
+  inUnanalysedRequest(): boolean {
+    return this.#unanalysed > 0 && this.current() === undefined;
+  }
+
+  stats(): { seen: number; admitted: number; active: number; unanalysed: number } {
+    return { seen: this.#seen, admitted: this.#admitted, active: this.#active, unanalysed: this.#unanalysed };
   }
 
   /** Sampling by counting, not by chance: exactly `rate` percent of requests, evenly spread. */
@@ -64,12 +76,16 @@ export class ContextManager {
     return Math.floor(((n + 1) * rate) / 100) > Math.floor((n * rate) / 100);
   }
 
-  /** The request runner handed to the http server instrumentation. */
-  readonly run = (message: HttpRequestStartMessage, next: () => unknown): unknown => {
-    if (this.#als.getStore() !== undefined) return next();
-    if (!this.#sampled()) return next();
+  /**
+   * The request runner handed to the http server instrumentation: `next(true)` inside the new
+   * request's context when the request is analysed, `next(false)` when it is not. A request
+   * arriving inside an analysed one (a server called from a handler) belongs to it.
+   */
+  readonly run = (message: HttpRequestStartMessage, next: (analysed: boolean) => unknown): unknown => {
+    if (this.#als.getStore() !== undefined) return next(true);
+    if (!this.#sampled()) return this.#skip(message, next);
     const cap = this.options.maxConcurrentRequests;
-    if (cap > 0 && this.#active >= cap) return next();
+    if (cap > 0 && this.#active >= cap) return this.#skip(message, next);
     const headers = (message.req.headers ?? {}) as Record<string, unknown>;
     const spanId = randomId();
     const trace = extractTraceIds(headers) ?? { traceId: spanId, parentId: 0n, traceIdHigh: undefined };
@@ -86,8 +102,25 @@ export class ContextManager {
     const box: ContextBox = { ctx };
     this.#byResponse.set(message.res, box);
     const engine = this.engine();
-    return this.#als.run(box, () => (engine ? engine.runInScope(next) : next()));
+    const analysed = () => next(true);
+    return this.#als.run(box, () => (engine ? engine.runInScope(analysed) : analysed()));
   };
+
+  #skip(message: HttpRequestStartMessage, next: (analysed: boolean) => unknown): unknown {
+    let done = false;
+    const release = () => {
+      if (done) return;
+      done = true;
+      this.#unanalysed--;
+    };
+    const res = message.res as { once?: (event: string, listener: () => void) => unknown };
+    if (typeof res.once === 'function') {
+      this.#unanalysed++;
+      res.once('finish', release);
+      res.once('close', release);
+    }
+    return next(false);
+  }
 
   /** Ends the request's analysis (called once, on response finish or close). */
   end(res: ServerResponseLike): void {

@@ -6,7 +6,7 @@
  * turns the string into a Buffer, whose taint the body hooks do not read. express 4 and 5
  * share lib/response.js.
  */
-import { channel } from '../channels.js';
+import { channel, isAnalysedResponse } from '../channels.js';
 import type { Instrumentation } from './instrumentation.js';
 import type { ModuleHooks, ModulePatch } from './require-hook.js';
 import { Shim } from './shim.js';
@@ -58,22 +58,20 @@ export class ExpressResponseInstrumentation implements Instrumentation {
     this.#shim.wrap(
       response,
       'redirect',
-      publishingCall(this.#header, this.guard, (args, res) => ({
-        res: res as never,
-        api: 'express.redirect',
-        name: 'Location',
-        value: redirectTarget(args),
-      })),
+      publishingCall(this.#header, this.guard, (args, res) =>
+        isAnalysedResponse(res)
+          ? { res: res as never, api: 'express.redirect', name: 'Location', value: redirectTarget(args) }
+          : undefined,
+      ),
     );
     this.#shim.wrap(
       response,
       'location',
-      publishingCall(this.#header, this.guard, (args, res) => ({
-        res: res as never,
-        api: 'express.location',
-        name: 'Location',
-        value: args[0],
-      })),
+      publishingCall(this.#header, this.guard, (args, res) =>
+        isAnalysedResponse(res)
+          ? { res: res as never, api: 'express.location', name: 'Location', value: args[0] }
+          : undefined,
+      ),
     );
     // res.set and res.header (one function) rewrite Content-Type (adding a charset) before
     // setHeader sees it.
@@ -84,6 +82,7 @@ export class ExpressResponseInstrumentation implements Instrumentation {
       response,
       'send',
       publishingCall(this.#body, this.guard, (args, res) => {
+        if (!isAnalysedResponse(res)) return undefined;
         // res.send(body), res.send(status, body) (express 4, deprecated).
         const chunk = typeof args[0] === 'number' && args.length > 1 ? args[1] : args[0];
         if (typeof chunk !== 'string') return undefined;
@@ -102,7 +101,7 @@ export class ExpressResponseInstrumentation implements Instrumentation {
   #setHook(api: string, original: AnyFunction): AnyFunction {
     const self = this;
     return function set(this: unknown, ...args: unknown[]): unknown {
-      if (self.#header.hasSubscribers) {
+      if (self.#header.hasSubscribers && isAnalysedResponse(this)) {
         try {
           const [field, value] = args;
           const publish = (name: unknown, v: unknown) =>

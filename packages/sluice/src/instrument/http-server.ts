@@ -9,6 +9,8 @@ import https from 'node:https';
 import {
   channel,
   type HttpRequestStartMessage,
+  isAnalysedResponse,
+  RESPONSE_ANALYSED,
   type ServerRequest,
   type ServerResponseLike,
 } from '../channels.js';
@@ -17,8 +19,14 @@ import { Shim } from './shim.js';
 
 export const SUPPORTED = { module: 'node:http, node:https, node:http2', versions: '>=20' } as const;
 
-/** Opens the request's analysis around `next` (the original 'request' dispatch). */
-export type RequestRunner = (message: HttpRequestStartMessage, next: () => unknown) => unknown;
+/**
+ * Opens the request's analysis around `next` (the original 'request' dispatch) and tells it
+ * whether the request is analysed.
+ */
+export type RequestRunner = (
+  message: HttpRequestStartMessage,
+  next: (analysed: boolean) => unknown,
+) => unknown;
 
 type Guard = (error: unknown) => void;
 
@@ -96,7 +104,6 @@ export class HttpServerInstrumentation implements Instrumentation {
           (req as { scheme?: string }).scheme === 'https' ||
           (req.socket as { encrypted?: boolean } | null)?.encrypted === true;
         message = { req, res, secure };
-        (res as unknown as Record<symbol, unknown>)[REQUEST_OF] = req;
       } catch (error) {
         self.guard(error);
         return call();
@@ -105,8 +112,15 @@ export class HttpServerInstrumentation implements Instrumentation {
       // (the request is then served unanalysed); one thrown after is the application's.
       let dispatched = false;
       try {
-        return self.run(message, () => {
+        return self.run(message, (analysed) => {
+          if (!analysed) {
+            dispatched = true;
+            return call();
+          }
           try {
+            const marks = message.res as unknown as Record<symbol, unknown>;
+            marks[RESPONSE_ANALYSED] = true;
+            marks[REQUEST_OF] = message.req;
             self.#start.publish(message);
             let ended = false;
             const end = () => {
@@ -137,6 +151,7 @@ export class HttpServerInstrumentation implements Instrumentation {
   #writeHeadHook(original: (this: unknown, ...args: unknown[]) => unknown) {
     const self = this;
     return function writeHead(this: ServerResponseLike, ...args: unknown[]): unknown {
+      if (!isAnalysedResponse(this)) return Reflect.apply(original, this, args);
       if (self.#header.hasSubscribers && !this.headersSent) {
         try {
           self.#publishEach(this, typeof args[1] === 'string' ? args[2] : args[1]);
@@ -184,6 +199,7 @@ export class HttpServerInstrumentation implements Instrumentation {
   #setHeaderHook(original: (this: unknown, ...args: unknown[]) => unknown, api: string) {
     const self = this;
     return function setHeader(this: ServerResponseLike, ...args: unknown[]): unknown {
+      if (!isAnalysedResponse(this)) return Reflect.apply(original, this, args);
       if (self.#header.hasSubscribers) {
         try {
           self.#header.publish({ res: this, api, name: args[0], value: args[1] });
@@ -210,7 +226,12 @@ export class HttpServerInstrumentation implements Instrumentation {
   #bodyHook(original: (this: unknown, ...args: unknown[]) => unknown) {
     const self = this;
     return function writeBody(this: ServerResponseLike, ...args: unknown[]): unknown {
-      if (self.#body.hasSubscribers && args[0] != null && typeof args[0] !== 'function') {
+      if (
+        self.#body.hasSubscribers &&
+        args[0] != null &&
+        typeof args[0] !== 'function' &&
+        isAnalysedResponse(this)
+      ) {
         try {
           self.#body.publish({
             res: this,

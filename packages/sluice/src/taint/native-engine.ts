@@ -14,11 +14,14 @@ export interface NativeAddon {
   isTainted(value: unknown): boolean;
   setRanges(value: string, ranges: readonly Range[]): boolean;
   stats(): TaintStats;
+  hasLive(): boolean;
 }
 
 /** The native engine also replaces ranges (and with them secure marks) in place. */
 export interface NativeTaintEngine extends TaintEngine {
   readonly kind: 'native';
+  /** Whether any tainted string is alive (the propagation helpers' cheap "nothing to do" test). */
+  hasTaint(): boolean;
   /**
    * Replaces the ranges of the tainted string `value` in place (normalised as in `taint`).
    * Every reference to that string sees the new ranges. Returns false when `value` is not a
@@ -37,7 +40,7 @@ export function defaultAddonPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(__dirname, '../../../build/Release', ADDON_FILE);
 }
 
-const ADDON_FUNCTIONS = ['taint', 'getRanges', 'isTainted', 'setRanges', 'stats'] as const;
+const ADDON_FUNCTIONS = ['taint', 'getRanges', 'isTainted', 'setRanges', 'stats', 'hasLive'] as const;
 
 /** Loads the addon; throws an Error with code SLUICE_ERR_ENGINE saying why it cannot. */
 export function loadNativeAddon(addonPath: string = defaultAddonPath()): NativeAddon {
@@ -88,6 +91,7 @@ export function createNativeEngine(addon: NativeAddon): NativeTaintEngine {
       return ready.length !== 0 && addon.setRanges(value, ready);
     },
     stats: (): TaintStats => addon.stats(),
+    hasTaint: (): boolean => addon.hasLive(),
     runInScope: <T>(fn: () => T): T => fn(),
   });
 }

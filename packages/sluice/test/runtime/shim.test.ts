@@ -99,7 +99,7 @@ test('http server hook: enable, disable, enable; a throwing runner is the app’
   const inst = new HttpServerInstrumentation(
     (message, next) => {
       runs.push(message.req.url ?? '');
-      return next();
+      return next(true);
     },
     (e) => errors.push(e),
   );
