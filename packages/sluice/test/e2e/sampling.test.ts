@@ -28,7 +28,9 @@ after(async () => {
 
 const findingsOfType = (type: string) =>
   agent.spans.flatMap((span) =>
-    iastOf(span).vulnerabilities.filter((v) => v.type === type).map((v) => ({ span, v })),
+    iastOf(span)
+      .vulnerabilities.filter((v) => v.type === type)
+      .map((v) => ({ span, v })),
   );
 
 test('sampling: findings of a request left out are not reported, those of an analysed one are', async () => {
@@ -43,7 +45,9 @@ test('sampling: findings of a request left out are not reported, those of an ana
 
   const webSpans = agent.spans.filter((s) => s.type === 'web');
   assert.equal(webSpans.length, 1, 'only the analysed request has a span');
-  const hashes = findingsOfType('WEAK_HASH').filter(({ v }) => v.location.line === lineOf(APP, '@REQUEST_HASH'));
+  const hashes = findingsOfType('WEAK_HASH').filter(
+    ({ v }) => v.location.line === lineOf(APP, '@REQUEST_HASH'),
+  );
   assert.equal(hashes.length, 1, JSON.stringify(hashes.map(({ span }) => span.type)));
   assert.equal(hashes[0]?.span, analysed);
   const cookies = findingsOfType('INSECURE_COOKIE');
