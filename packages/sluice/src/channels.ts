@@ -89,20 +89,29 @@ export interface HttpRequestEndMessage {
   readonly res: ServerResponseLike;
 }
 
+/**
+ * A hooked function whose direct caller decides the finding (crypto, Math.random). `hook` is
+ * the function the hook runs as: the stack above it starts at the caller, so the reporter
+ * captures a few frames instead of walking up through the channel and the analyzer.
+ */
+export interface HookedCallMessage {
+  readonly hook: (...args: never) => unknown;
+}
+
 /** crypto.createHash / createHmac was called. */
-export interface CryptoHashMessage {
+export interface CryptoHashMessage extends HookedCallMessage {
   readonly algorithm: string;
   readonly api: 'createHash' | 'createHmac' | 'hash';
 }
 
 /** crypto.createCipheriv / createDecipheriv was called. */
-export interface CryptoCipherMessage {
+export interface CryptoCipherMessage extends HookedCallMessage {
   readonly algorithm: string;
   readonly api: 'createCipheriv' | 'createDecipheriv';
 }
 
 /** Math.random was called (the analyzer decides whether application code called it). */
-export type MathRandomMessage = Readonly<Record<string, never>>;
+export type MathRandomMessage = HookedCallMessage;
 
 /** A string literal the rewriter saw in application code. */
 export interface SourceLiteral {

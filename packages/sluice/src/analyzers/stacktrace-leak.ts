@@ -8,10 +8,14 @@ import { Analyzer } from './analyzer.js';
 
 const FRAME =
   /\bat\s+(?:[^\s()<>]+(?:\s+\[as [^\]]+\])?\s+)?\(?(?:\/|[A-Za-z]:\\|file:\/\/|node:)[^()\s<>]*:\d+(?::\d+)?\)?/g;
+const ONE_FRAME = new RegExp(FRAME.source);
 const LIMIT = 64 * 1024;
 
 export function findStackFrames(text: string): string[] {
-  return [...text.matchAll(FRAME)].map((m) => m[0]);
+  // Most bodies hold no frame at all: one test, no match objects, no decoded copy.
+  const decoded = text.includes('&') ? text.replace(/&nbsp;/g, ' ').replace(/&#x2F;|&#47;/g, '/') : text;
+  if (!ONE_FRAME.test(decoded)) return [];
+  return [...decoded.matchAll(FRAME)].map((m) => m[0]);
 }
 
 export class StacktraceLeakAnalyzer extends Analyzer {
@@ -19,7 +23,10 @@ export class StacktraceLeakAnalyzer extends Analyzer {
   readonly #examined = new WeakMap<ServerResponseLike, number>();
 
   enable(): void {
-    this.on('sluice:http.server.response.body', ({ res, chunk, encoding }) => {
+    this.on('sluice:http.server.response.body', ({ res, chunk, encoding, contentType }) => {
+      // A framework's send (it names the Content-Type it will set) writes the same body through
+      // res.write/end, which is examined then.
+      if (contentType !== undefined) return;
       const context = this.deps.contexts.forResponse(res);
       if (!context) return;
       const seen = this.#examined.get(res) ?? 0;
@@ -31,7 +38,7 @@ export class StacktraceLeakAnalyzer extends Analyzer {
           encoding === 'latin1' ? 'latin1' : 'utf8',
         );
       else return;
-      const frames = findStackFrames(text.replace(/&nbsp;/g, ' ').replace(/&#x2F;|&#47;/g, '/'));
+      const frames = findStackFrames(text);
       if (frames.length < 2) {
         this.#examined.set(res, seen + text.length);
         return;

@@ -11,12 +11,13 @@ export class WeakCipherAnalyzer extends Analyzer {
   readonly type = 'WEAK_CIPHER';
 
   enable(): void {
-    this.on('sluice:crypto.cipher', ({ algorithm }) => {
+    this.on('sluice:crypto.cipher', ({ algorithm, hook }) => {
       if (!isWeakCipher(algorithm)) return;
       this.deps.reporter.report({
         type: this.type,
         evidence: { value: algorithm.toLowerCase() },
         directCaller: true,
+        skip: hook,
       });
     });
   }

@@ -12,12 +12,13 @@ export class WeakHashAnalyzer extends Analyzer {
   readonly type = 'WEAK_HASH';
 
   enable(): void {
-    this.on('sluice:crypto.hash', ({ algorithm }) => {
+    this.on('sluice:crypto.hash', ({ algorithm, hook }) => {
       if (!isWeakHash(algorithm)) return;
       this.deps.reporter.report({
         type: this.type,
         evidence: { value: algorithm.toLowerCase() },
         directCaller: true,
+        skip: hook,
       });
     });
   }

@@ -5,8 +5,13 @@ export class WeakRandomnessAnalyzer extends Analyzer {
   readonly type = 'WEAK_RANDOMNESS';
 
   enable(): void {
-    this.on('sluice:math.random', () => {
-      this.deps.reporter.report({ type: this.type, evidence: { value: 'Math.random' }, directCaller: true });
+    this.on('sluice:math.random', ({ hook }) => {
+      this.deps.reporter.report({
+        type: this.type,
+        evidence: { value: 'Math.random' },
+        directCaller: true,
+        skip: hook,
+      });
     });
   }
 }

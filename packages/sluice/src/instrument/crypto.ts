@@ -19,31 +19,33 @@ export class CryptoInstrumentation implements Instrumentation {
     for (const api of ['createHash', 'createHmac', 'hash'] as const) {
       this.#shim.wrap(crypto, api, (original) => {
         const self = this;
-        return function (this: unknown, ...args: unknown[]) {
+        const hook = function (this: unknown, ...args: unknown[]) {
           if (self.#hash.hasSubscribers && typeof args[0] === 'string') {
             try {
-              self.#hash.publish({ algorithm: args[0], api });
+              self.#hash.publish({ algorithm: args[0], api, hook });
             } catch (error) {
               self.guard(error);
             }
           }
           return Reflect.apply(original, this, args);
         };
+        return hook;
       });
     }
     for (const api of ['createCipheriv', 'createDecipheriv'] as const) {
       this.#shim.wrap(crypto, api, (original) => {
         const self = this;
-        return function (this: unknown, ...args: unknown[]) {
+        const hook = function (this: unknown, ...args: unknown[]) {
           if (self.#cipher.hasSubscribers && typeof args[0] === 'string') {
             try {
-              self.#cipher.publish({ algorithm: args[0], api });
+              self.#cipher.publish({ algorithm: args[0], api, hook });
             } catch (error) {
               self.guard(error);
             }
           }
           return Reflect.apply(original, this, args);
         };
+        return hook;
       });
     }
     // ES modules read builtins' named exports from a snapshot; refresh it.

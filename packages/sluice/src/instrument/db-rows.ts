@@ -16,7 +16,7 @@
  * with its own callback), and Sequelize#query (its finders go through it). The first
  * `rowsToTaint` rows of each result are tainted; 0 turns the whole thing off.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import type { Range, TaintEngine } from '../taint/types.js';
 import { ALL_MARKS, marksFor } from '../vulnerability-types.js';
 import type { Instrumentation } from './instrumentation.js';
@@ -175,9 +175,11 @@ export class DbRowsInstrumentation implements Instrumentation {
           // opened the connection, or to none. The callback runs in its caller's context, as
           // APM tracers bind it: what it does next (a query built from the rows) belongs to
           // the request that asked, and the fallback engine keeps that request's taint there.
-          const inCaller = AsyncLocalStorage.snapshot();
+          // (An AsyncResource rather than AsyncLocalStorage.snapshot(), which on Node 20 builds
+          // a bound function through a deprecation wrapper on every call.)
+          const inCaller = new AsyncResource('sluice.db-rows');
           const wrapped = function (this: unknown, ...results: unknown[]): unknown {
-            return inCaller(() => {
+            return inCaller.runInAsyncScope(() => {
               if (results[0] == null) self.#taint(rowsOf, results[1], results.slice(2));
               return Reflect.apply(callback, this, results);
             });

@@ -5,8 +5,6 @@ import { Shim } from './shim.js';
 
 export const SUPPORTED = { module: 'Math.random', versions: '*' } as const;
 
-const EMPTY = Object.freeze({});
-
 export class MathRandomInstrumentation implements Instrumentation {
   readonly name = 'math-random';
   readonly #shim = new Shim('math');
@@ -17,16 +15,18 @@ export class MathRandomInstrumentation implements Instrumentation {
   enable(): void {
     this.#shim.wrap(Math, 'random', (original) => {
       const self = this;
-      return function random(this: unknown) {
+      const random = function random(this: unknown) {
         if (self.#random.hasSubscribers) {
           try {
-            self.#random.publish(EMPTY);
+            self.#random.publish(message);
           } catch (error) {
             self.guard(error);
           }
         }
         return Reflect.apply(original, this, []);
       };
+      const message = Object.freeze({ hook: random });
+      return random;
     });
   }
 

@@ -43,6 +43,11 @@ export interface ReportRequest {
  * captured only for a finding that is reported.
  */
 const DIRECT_CALLER_FRAMES = 12;
+/**
+ * The same when the hook is given as `skip`: above it sit only the shim's wrapper (and, for a
+ * builtin imported by ES modules, nothing more) before the caller.
+ */
+const DIRECT_CALLER_FRAMES_ABOVE_HOOK = 4;
 
 export interface ReporterOptions {
   readonly stackTraceEnabled: boolean;
@@ -77,7 +82,12 @@ export class Reporter {
     let stack: CapturedStack | undefined;
     const skip = request.skip ?? this.report;
     if (request.location === undefined) {
-      stack = this.frames.capture(skip, request.directCaller ? DIRECT_CALLER_FRAMES : undefined);
+      const limit = !request.directCaller
+        ? undefined
+        : request.skip
+          ? DIRECT_CALLER_FRAMES_ABOVE_HOOK
+          : DIRECT_CALLER_FRAMES;
+      stack = this.frames.capture(skip, limit);
       location = request.directCaller ? stack.locateDirectCaller() : stack.locate();
       // Only application code is reported: a sink reached from a library alone is not ours.
       if (!location && !request.locationOptional) return undefined;

@@ -33,15 +33,23 @@ export interface SpanDefaults {
   readonly redaction: RedactionOptions;
 }
 
-const idBuffer = Buffer.alloc(8);
+// Random bytes are drawn 512 ids at a time: one call to the CSPRNG costs microseconds,
+// whatever its size, and an id is needed for every analysed request.
+const ID_BYTES = 8;
+const idPool = Buffer.alloc(ID_BYTES * 512);
+let idOffset = idPool.length;
 
 /**
  * A random non-zero id below 2^53, so that it survives as an exact JSON number in the
  * `_dd.iast.json` location's `spanId`.
  */
 export function randomId(): bigint {
-  randomFillSync(idBuffer);
-  const id = idBuffer.readBigUInt64BE() & ((1n << 53n) - 1n);
+  if (idOffset === idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  const id = idPool.readBigUInt64BE(idOffset) & ((1n << 53n) - 1n);
+  idOffset += ID_BYTES;
   return id === 0n ? 1n : id;
 }
 
