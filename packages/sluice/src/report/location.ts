@@ -26,7 +26,8 @@ export interface Location {
   readonly class: string | undefined;
 }
 
-const MAX_FRAMES = 24;
+/** The deepest stack captured: the default limit. */
+export const MAX_FRAMES = 24;
 const MAX_CACHED_MAPS = 500;
 
 export interface CallSiteLike {
@@ -194,6 +195,11 @@ export class CapturedStack {
   ) {
     this.#frames = new Array(sites.length);
     this.#files = new Array(sites.length);
+  }
+
+  /** How many call sites were captured. */
+  get size(): number {
+    return this.sites.length;
   }
 
   #file(i: number): string {

@@ -11,7 +11,7 @@ import type { VulnerabilityType } from '../vulnerability-types.js';
 import { CATALOG } from './catalog.js';
 import type { Evidence, Finding } from './finding.js';
 import { hashSource, vulnerabilityHash } from './hash.js';
-import type { CapturedStack, FrameResolver, Location } from './location.js';
+import { type CapturedStack, type FrameResolver, type Location, MAX_FRAMES } from './location.js';
 
 export interface ReportRequest {
   readonly type: VulnerabilityType;
@@ -37,17 +37,18 @@ export interface ReportRequest {
 }
 
 /**
- * Frames captured first for a direct-caller check: above `report` sit only the analyzer, the
- * channel's and the hook's frames (Sluice's and Node's) before the caller. Most such calls
- * come from libraries (express hashes every ETag) and are dropped, so the full stack is
- * captured only for a finding that is reported.
+ * Frames captured first. Most reports are duplicates, dropped once located, and a stack costs
+ * in proportion to its depth (express adds a dozen router frames below every handler), so
+ * the whole stack is captured only for a finding that is reported with it, or when the
+ * application frame lies deeper. Above `report` sit the analyzer's, the channel's and the
+ * hook's frames (Sluice's and Node's) before the caller.
  */
-const DIRECT_CALLER_FRAMES = 12;
+const FIRST_FRAMES = 12;
 /**
- * The same when the hook is given as `skip`: above it sit only the shim's wrapper (and, for a
- * builtin imported by ES modules, nothing more) before the caller.
+ * The same for a hook that names itself as `skip` (crypto, Math.random): above it sit only
+ * the shim's wrapper before the caller.
  */
-const DIRECT_CALLER_FRAMES_ABOVE_HOOK = 4;
+const FIRST_FRAMES_ABOVE_HOOK = 4;
 
 export interface ReporterOptions {
   readonly stackTraceEnabled: boolean;
@@ -82,13 +83,13 @@ export class Reporter {
     let stack: CapturedStack | undefined;
     const skip = request.skip ?? this.report;
     if (request.location === undefined) {
-      const limit = !request.directCaller
-        ? undefined
-        : request.skip
-          ? DIRECT_CALLER_FRAMES_ABOVE_HOOK
-          : DIRECT_CALLER_FRAMES;
-      stack = this.frames.capture(skip, limit);
+      const first = request.directCaller && request.skip ? FIRST_FRAMES_ABOVE_HOOK : FIRST_FRAMES;
+      stack = this.frames.capture(skip, first);
       location = request.directCaller ? stack.locateDirectCaller() : stack.locate();
+      if (!location && !request.directCaller && stack.size === first) {
+        stack = this.frames.capture(skip);
+        location = stack.locate();
+      }
       // Only application code is reported: a sink reached from a library alone is not ours.
       if (!location && !request.locationOptional) return undefined;
     } else location = request.location ?? undefined;
@@ -99,7 +100,7 @@ export class Reporter {
     }
     const stackId =
       ctx && stack && location && this.options.stackTraceEnabled ? ctx.nextStackId() : undefined;
-    if (stackId !== undefined && request.directCaller) stack = this.frames.capture(skip);
+    if (stackId !== undefined && stack !== undefined && stack.size < MAX_FRAMES) stack = this.frames.capture(skip);
     const finding: Finding = {
       type: request.type,
       ...CATALOG[request.type],
