@@ -11,6 +11,7 @@
 #include <v8.h>
 
 #include <atomic>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -47,9 +48,17 @@ struct TaintRecord {
 // One instance per Node environment (main thread, each worker): the addon is context aware.
 class AddonState {
  public:
-  explicit AddonState(Isolate* isolate) : isolate_(isolate) {}
+  explicit AddonState(Isolate* isolate)
+      : isolate_(isolate), live_view_(v8::ArrayBuffer::NewBackingStore(isolate, sizeof(int32_t))) {
+    PublishLive();
+  }
 
   Isolate* isolate() const { return isolate_; }
+
+  // The memory behind the exported `live` Int32Array: element 0 is the number of live tainted
+  // strings, so that JavaScript can test for "no taint at all" without calling in. Shared
+  // ownership keeps it valid for the array whichever of the two goes first.
+  std::shared_ptr<v8::BackingStore> live_view() const { return live_view_; }
 
   // Called from the resources' Dispose(), i.e. inside a GC: no V8 heap or handle access here.
   // The record leaves the live list and its bytes stop counting now; its Global is reset
@@ -62,6 +71,7 @@ class AddonState {
       Unlink(record);
       live_strings_--;
       live_bytes_ -= record->bytes;
+      PublishLive();
       if (closed_) {
         // The cleanup hook already reset every Global: the handle is empty.
         delete_now = true;
@@ -84,6 +94,7 @@ class AddonState {
     live_strings_++;
     live_bytes_ += record->bytes;
     created_++;
+    PublishLive();
   }
 
   // Frees resources whose strings the GC collected since the last call.
@@ -119,11 +130,6 @@ class AddonState {
     if (delete_state) delete self;
   }
 
-  bool HasLive() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return live_strings_ != 0;
-  }
-
   void Stats(double* live_strings, double* live_bytes, double* created) {
     std::lock_guard<std::mutex> lock(mutex_);
     *live_strings = static_cast<double>(live_strings_);
@@ -132,6 +138,12 @@ class AddonState {
   }
 
  private:
+  // Called with mutex_ held.
+  void PublishLive() {
+    const uint64_t capped = live_strings_ > INT32_MAX ? INT32_MAX : live_strings_;
+    static_cast<int32_t*>(live_view_->Data())[0] = static_cast<int32_t>(capped);
+  }
+
   void Unlink(TaintRecord* record) {
     if (record->prev != nullptr) record->prev->next = record->next;
     if (record->next != nullptr) record->next->prev = record->prev;
@@ -149,6 +161,7 @@ class AddonState {
   uint64_t live_bytes_ = 0;
   uint64_t created_ = 0;
   bool closed_ = false;
+  std::shared_ptr<v8::BackingStore> live_view_;
 };
 
 template <typename Base, typename Char>
@@ -353,13 +366,6 @@ void Stats(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(out);
 }
 
-// hasLive(): whether any tainted string is alive; cheaper than stats() for hot checks.
-void HasLive(const FunctionCallbackInfo<Value>& info) {
-  AddonState* state = StateOf(info);
-  state->Drain();
-  info.GetReturnValue().Set(state->HasLive());
-}
-
 void SetMethod(Local<Context> context, Local<Object> exports, Local<External> data,
                const char* name, v8::FunctionCallback callback, bool pure) {
   Isolate* isolate = context->GetIsolate();
@@ -385,5 +391,9 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   SetMethod(context, exports, data, "isTainted", IsTainted, true);
   SetMethod(context, exports, data, "setRanges", SetRanges, false);
   SetMethod(context, exports, data, "stats", Stats, true);
-  SetMethod(context, exports, data, "hasLive", HasLive, true);
+  Local<v8::ArrayBuffer> live = v8::ArrayBuffer::New(isolate, state->live_view());
+  exports
+      ->Set(context, String::NewFromUtf8(isolate, "live").ToLocalChecked(),
+            v8::Int32Array::New(live, 0, 1))
+      .Check();
 }

@@ -49,7 +49,10 @@ function methodHelper(t: Tainter, name: string, builtin: Callable, impl: StringI
   const helper = (receiver: unknown, ...args: unknown[]): unknown => {
     // Reading the property throws for null/undefined exactly as `receiver.name(...)` does.
     const fn = (receiver as Record<string, unknown>)[name];
-    if (fn === builtin && typeof receiver === 'string') return impl(t, builtin, receiver, args);
+    if (fn === builtin && typeof receiver === 'string') {
+      // No tainted string exists (an idle service, a request left out): the built-in alone.
+      return t.hasTaint() ? impl(t, builtin, receiver, args) : Reflect.apply(builtin, receiver, args);
+    }
     if (typeof fn !== 'function') throw notCallable(name);
     return Reflect.apply(fn, receiver, args);
   };

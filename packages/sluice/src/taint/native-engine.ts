@@ -14,7 +14,8 @@ export interface NativeAddon {
   isTainted(value: unknown): boolean;
   setRanges(value: string, ranges: readonly Range[]): boolean;
   stats(): TaintStats;
-  hasLive(): boolean;
+  /** Element 0: the number of tainted strings alive, kept up to date by the addon. */
+  readonly live: Int32Array;
 }
 
 /** The native engine also replaces ranges (and with them secure marks) in place. */
@@ -40,7 +41,7 @@ export function defaultAddonPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(__dirname, '../../../build/Release', ADDON_FILE);
 }
 
-const ADDON_FUNCTIONS = ['taint', 'getRanges', 'isTainted', 'setRanges', 'stats', 'hasLive'] as const;
+const ADDON_FUNCTIONS = ['taint', 'getRanges', 'isTainted', 'setRanges', 'stats'] as const;
 
 /** Loads the addon; throws an Error with code SLUICE_ERR_ENGINE saying why it cannot. */
 export function loadNativeAddon(addonPath: string = defaultAddonPath()): NativeAddon {
@@ -55,6 +56,9 @@ export function loadNativeAddon(addonPath: string = defaultAddonPath()): NativeA
     if (typeof addon[name] !== 'function') {
       throw engineError(`${addonPath} is not the Sluice taint addon (no ${name}() export)`);
     }
+  }
+  if (!(addon.live instanceof Int32Array)) {
+    throw engineError(`${addonPath} is an older Sluice taint addon (no live counter): rebuild it`);
   }
   return addon as unknown as NativeAddon;
 }
@@ -71,6 +75,7 @@ export function loadNativeEngine(addonPath?: string): NativeTaintEngine {
 }
 
 export function createNativeEngine(addon: NativeAddon): NativeTaintEngine {
+  const live = addon.live;
   const getRanges = (value: unknown): readonly Range[] | undefined =>
     typeof value === 'string' ? addon.getRanges(value) : undefined;
   return Object.freeze({
@@ -91,7 +96,8 @@ export function createNativeEngine(addon: NativeAddon): NativeTaintEngine {
       return ready.length !== 0 && addon.setRanges(value, ready);
     },
     stats: (): TaintStats => addon.stats(),
-    hasTaint: (): boolean => addon.hasLive(),
+    // A typed-array read: the propagation helpers ask before any range work.
+    hasTaint: (): boolean => live[0] !== 0,
     runInScope: <T>(fn: () => T): T => fn(),
   });
 }
