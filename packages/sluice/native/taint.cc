@@ -45,6 +45,15 @@ struct TaintRecord {
   TaintRecord* next = nullptr;
 };
 
+// What V8 is told a tainted string costs outside its heap: the characters plus the resource,
+// the allocator's header and the global handle node. Counting only the characters let
+// millions of short tainted strings pile up (hundreds of MB) before a full collection.
+constexpr int64_t kPerStringOverhead = 128;
+
+int64_t ExternalCost(const TaintRecord* record) {
+  return static_cast<int64_t>(record->bytes) + kPerStringOverhead;
+}
+
 // One instance per Node environment (main thread, each worker): the addon is context aware.
 class AddonState {
  public:
@@ -108,7 +117,7 @@ class AddonState {
     }
     int64_t freed = 0;
     for (TaintRecord* record : batch) {
-      freed += static_cast<int64_t>(record->bytes);
+      freed += ExternalCost(record);
       record->ranges.Reset();
       delete record->owner;
     }
@@ -164,16 +173,28 @@ class AddonState {
   std::shared_ptr<v8::BackingStore> live_view_;
 };
 
+// One allocation holds the resource and, right after it, its characters: a tainted string
+// costs one malloc and one free, not two of each.
 template <typename Base, typename Char>
 class TaintedResource final : public Base {
  public:
-  TaintedResource(Char* data, size_t length) : data_(data), length_(length) {
+  // A resource for `length` characters, to be filled through chars(); nullptr when out of memory.
+  static TaintedResource* Create(size_t length) {
+    void* memory = ::operator new(sizeof(TaintedResource) + length * sizeof(Char), std::nothrow);
+    return memory == nullptr ? nullptr : new (memory) TaintedResource(length);
+  }
+
+  // Paired with Create's ::operator new whatever the dynamic size (a sized delete would pass
+  // sizeof(TaintedResource) only).
+  static void operator delete(void* memory) { ::operator delete(memory); }
+
+  explicit TaintedResource(size_t length) : length_(length) {
     record.owner = this;
     record.bytes = length * sizeof(Char);
   }
-  ~TaintedResource() override { delete[] data_; }
 
-  const Char* data() const override { return data_; }
+  Char* chars() { return reinterpret_cast<Char*>(this + 1); }
+  const Char* data() const override { return reinterpret_cast<const Char*>(this + 1); }
   size_t length() const override { return length_; }
 
   TaintRecord record;
@@ -188,7 +209,6 @@ class TaintedResource final : public Base {
   }
 
  private:
-  Char* data_;
   size_t length_;
 };
 
@@ -210,8 +230,9 @@ struct Vtables {
 
 const Vtables& OurVtables() {
   static const Vtables vtables = [] {
-    OneByteResource one(new char[1]{'x'}, 1);
-    TwoByteResource two(new uint16_t[1]{'x'}, 1);
+    // Never given characters or handed to V8: only their vtable pointers are read.
+    OneByteResource one(0);
+    TwoByteResource two(0);
     return Vtables{VtableOf(&one), VtableOf(&two)};
   }();
   return vtables;
@@ -291,17 +312,15 @@ void Taint(const FunctionCallbackInfo<Value>& info) {
   MaybeLocal<String> made;
   TaintRecord* record;
   if (str->IsOneByte() || str->ContainsOnlyOneByte()) {
-    auto* chars = new (std::nothrow) char[length];
-    if (chars == nullptr) return ThrowOutOfMemory(isolate);
-    WriteOneByte(isolate, str, reinterpret_cast<uint8_t*>(chars), length);
-    auto* resource = new OneByteResource(chars, static_cast<size_t>(length));
+    auto* resource = OneByteResource::Create(static_cast<size_t>(length));
+    if (resource == nullptr) return ThrowOutOfMemory(isolate);
+    WriteOneByte(isolate, str, reinterpret_cast<uint8_t*>(resource->chars()), length);
     record = &resource->record;
     made = String::NewExternalOneByte(isolate, resource);
   } else {
-    auto* chars = new (std::nothrow) uint16_t[length];
-    if (chars == nullptr) return ThrowOutOfMemory(isolate);
-    WriteTwoByte(isolate, str, chars, length);
-    auto* resource = new TwoByteResource(chars, static_cast<size_t>(length));
+    auto* resource = TwoByteResource::Create(static_cast<size_t>(length));
+    if (resource == nullptr) return ThrowOutOfMemory(isolate);
+    WriteTwoByte(isolate, str, resource->chars(), length);
     record = &resource->record;
     made = String::NewExternalTwoByte(isolate, resource);
   }
@@ -316,7 +335,7 @@ void Taint(const FunctionCallbackInfo<Value>& info) {
   state->Register(record);
   // V8 keeps external strings in old space and does not count their characters towards its
   // GC heuristics: without this, dead tainted copies pile up until the next full GC.
-  isolate->AdjustAmountOfExternalAllocatedMemory(static_cast<int64_t>(record->bytes));
+  isolate->AdjustAmountOfExternalAllocatedMemory(ExternalCost(record));
   info.GetReturnValue().Set(result);
 }
 

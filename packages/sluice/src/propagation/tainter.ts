@@ -3,7 +3,6 @@
  * ranges of a value, a cheap "is there any taint at all" test, and building a result that
  * carries computed ranges (returning the input when it already carries exactly those).
  */
-import { normalise } from '../taint/ranges.js';
 import type { Range, TaintEngine } from '../taint/types.js';
 
 export interface Tainter {
@@ -33,10 +32,10 @@ export function createTainter(engine: TaintEngine): Tainter {
     hasTaint,
     make(value, ranges) {
       if (ranges === undefined || ranges.length === 0 || value.length === 0) return value;
-      const normalised = normalise(ranges, value.length);
+      // Both engines normalise in taint(): checking here too cost as much as tainting.
       const existing = engine.getRanges(value);
-      if (existing !== undefined && sameRanges(existing, normalised)) return value;
-      return engine.taint(value, normalised);
+      if (existing !== undefined && sameRanges(existing, ranges)) return value;
+      return engine.taint(value, ranges);
     },
   };
 }

@@ -55,7 +55,38 @@ export function clip(ranges: readonly Range[], from: number, to: number): readon
 /** The ranges of `s.slice(from, to)` given the ranges of `s`: clip to [from, to) then shift by -from. */
 export function sliceRanges(ranges: readonly Range[], from: number, to: number): readonly Range[] {
   if (ranges.length === 0 || to <= from) return EMPTY;
+  if (ranges.length === 1) {
+    const only = ranges[0] as Range;
+    if (only.start <= from && only.end >= to) return wholeOf(only.source, only.marks, to - from);
+  }
   return shift(clip(ranges, from, to), -from);
+}
+
+/**
+ * Lists of one range covering a whole string, shared per source, marks and length. The
+ * pieces of a tainted text (split words, slices, trimmed lines) are mostly whole-string
+ * ranges of one source, and every tainted string keeps its list until the string dies (a
+ * full collection later): sharing them keeps most of those lists out of the heap. Only the
+ * source last asked for is remembered (strongly, one object), so nothing else is retained.
+ */
+const WHOLE_CACHED_LENGTH = 256;
+let wholeSource: Range['source'] | undefined;
+let wholeMarks = 0;
+let wholeLists: Array<readonly Range[] | undefined> = [];
+
+export function wholeOf(source: Range['source'], marks: number, length: number): readonly Range[] {
+  if (length > WHOLE_CACHED_LENGTH) return Object.freeze([makeRange(0, length, source, marks)]);
+  if (source !== wholeSource || marks !== wholeMarks) {
+    wholeSource = source;
+    wholeMarks = marks;
+    wholeLists = [];
+  }
+  let list = wholeLists[length];
+  if (list === undefined) {
+    list = Object.freeze([makeRange(0, length, source, marks)]);
+    wholeLists[length] = list;
+  }
+  return list;
 }
 
 /** One operand of a concatenation: its ranges (or undefined) and its length. */
@@ -220,7 +251,10 @@ export function normalise(ranges: readonly Range[], length: number): readonly Ra
     throw new TypeError('sluice taint: ranges must be an array of { start, end, source, marks }');
   }
   let ordered = true;
+  // Already normalised (what range arithmetic returns): ordered, frozen, nothing to merge.
+  let ready = Object.isFrozen(ranges) && ranges.length <= MAX_RANGES_PER_STRING;
   let prevEnd = 0;
+  let prev: Range | undefined;
   for (const r of ranges as readonly Range[]) {
     if (
       r === null ||
@@ -235,8 +269,18 @@ export function normalise(ranges: readonly Range[], length: number): readonly Ra
     if (!Number.isInteger(r.start) || !Number.isInteger(r.end) || r.start < prevEnd || r.end <= r.start) {
       ordered = false;
     }
+    if (
+      ready &&
+      (!Object.isFrozen(r) ||
+        (r.marks | 0) !== r.marks ||
+        (prev !== undefined && prev.end === r.start && prev.source === r.source && prev.marks === r.marks))
+    ) {
+      ready = false;
+    }
     prevEnd = r.end;
+    prev = r;
   }
+  if (ordered && ready && prevEnd <= length) return ranges;
   if (ordered && prevEnd <= length && ranges.every(Object.isFrozen)) return cap(merge(ranges));
   const clipped: Range[] = [];
   for (const r of ranges) {
