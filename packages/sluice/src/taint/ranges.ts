@@ -44,21 +44,36 @@ export function clip(ranges: readonly Range[], from: number, to: number): readon
   const last = ranges[ranges.length - 1] as Range;
   if (first.start >= from && last.end <= to) return ranges;
   const out: Range[] = [];
-  for (const r of ranges) {
-    if (r.end <= from) continue;
+  for (let i = firstEndingAfter(ranges, from); i < ranges.length; i++) {
+    const r = ranges[i] as Range;
     if (r.start >= to) break;
     out.push(moved(r, Math.max(r.start, from), Math.min(r.end, to)));
   }
   return Object.freeze(out);
 }
 
+/**
+ * The index of the first range ending after `offset` (ends are sorted, ranges do not
+ * overlap): a binary search, since the pieces of a split or a replace each clip a long list.
+ */
+function firstEndingAfter(ranges: readonly Range[], offset: number): number {
+  let low = 0;
+  let high = ranges.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((ranges[mid] as Range).end <= offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /** The ranges of `s.slice(from, to)` given the ranges of `s`: clip to [from, to) then shift by -from. */
 export function sliceRanges(ranges: readonly Range[], from: number, to: number): readonly Range[] {
   if (ranges.length === 0 || to <= from) return EMPTY;
-  if (ranges.length === 1) {
-    const only = ranges[0] as Range;
-    if (only.start <= from && only.end >= to) return wholeOf(only.source, only.marks, to - from);
-  }
+  const at = firstEndingAfter(ranges, from);
+  const covering = ranges[at];
+  if (covering === undefined || covering.start >= to) return EMPTY;
+  if (covering.start <= from && covering.end >= to) return wholeOf(covering.source, covering.marks, to - from);
   return shift(clip(ranges, from, to), -from);
 }
 
