@@ -9,7 +9,17 @@ import { Analyzer } from './analyzer.js';
 const FRAME =
   /\bat\s+(?:[^\s()<>]+(?:\s+\[as [^\]]+\])?\s+)?\(?(?:\/|[A-Za-z]:\\|file:\/\/|node:)[^()\s<>]*:\d+(?::\d+)?\)?/g;
 const ONE_FRAME = new RegExp(FRAME.source);
+/**
+ * Every frame names its file after `(` or `at `: an absolute path, a `file:` URL, a `node:`
+ * module or a drive letter, possibly HTML-escaped. A body without any of these is passed over
+ * without decoding it (a byte search).
+ */
+const FILE_MARKERS = ['(/', 'at /', 'file:', 'node:', ':\\', '&#x2F;', '&#47;', 'at&nbsp;/'];
 const LIMIT = 64 * 1024;
+
+export function mayHoldFrames(bytes: Buffer): boolean {
+  return FILE_MARKERS.some((marker) => bytes.includes(marker));
+}
 
 export function findStackFrames(text: string): string[] {
   // Most bodies hold no frame at all: one test, no match objects, no decoded copy.
@@ -33,11 +43,14 @@ export class StacktraceLeakAnalyzer extends Analyzer {
       if (seen >= LIMIT) return;
       let text: string;
       if (typeof chunk === 'string') text = chunk.slice(0, LIMIT - seen);
-      else if (chunk instanceof Uint8Array)
-        text = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, LIMIT - seen)).toString(
-          encoding === 'latin1' ? 'latin1' : 'utf8',
-        );
-      else return;
+      else if (chunk instanceof Uint8Array) {
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, LIMIT - seen));
+        if (!mayHoldFrames(bytes)) {
+          this.#examined.set(res, seen + bytes.length);
+          return;
+        }
+        text = bytes.toString(encoding === 'latin1' ? 'latin1' : 'utf8');
+      } else return;
       const frames = findStackFrames(text);
       if (frames.length < 2) {
         this.#examined.set(res, seen + text.length);

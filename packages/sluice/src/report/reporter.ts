@@ -71,6 +71,13 @@ export class Reporter {
     return { reported: this.#reported, suppressed: this.#suppressed };
   }
 
+  /** True (and counted as suppressed) when this type and hash were reported already. */
+  #duplicate(type: VulnerabilityType, hash: number): boolean {
+    if (!this.dedup || this.dedup.firstTime(`${type}${hash}`)) return false;
+    this.#suppressed++;
+    return true;
+  }
+
   /** Returns the finding when it was reported, undefined when dropped (quota, duplicate, no app frame). */
   report(request: ReportRequest): Finding | undefined {
     const ctx = request.context ?? this.contexts.current();
@@ -79,6 +86,13 @@ export class Reporter {
       this.#suppressed++;
       return undefined;
     }
+    // A hash that does not depend on the location (cookies: by name) is checked before the
+    // stack is walked: a cookie set on every response is a duplicate on every response.
+    const fixedHash =
+      request.hashSource !== undefined && (request.locationOptional || request.location !== undefined)
+        ? vulnerabilityHash(request.hashSource)
+        : undefined;
+    if (fixedHash !== undefined && this.#duplicate(request.type, fixedHash)) return undefined;
     let location: Location | undefined;
     let stack: CapturedStack | undefined;
     const skip = request.skip ?? this.report;
@@ -93,11 +107,8 @@ export class Reporter {
       // Only application code is reported: a sink reached from a library alone is not ours.
       if (!location && !request.locationOptional) return undefined;
     } else location = request.location ?? undefined;
-    const hash = vulnerabilityHash(request.hashSource ?? hashSource(request.type, location));
-    if (this.dedup && !this.dedup.firstTime(`${request.type}${hash}`)) {
-      this.#suppressed++;
-      return undefined;
-    }
+    const hash = fixedHash ?? vulnerabilityHash(request.hashSource ?? hashSource(request.type, location));
+    if (fixedHash === undefined && this.#duplicate(request.type, hash)) return undefined;
     const stackId =
       ctx && stack && location && this.options.stackTraceEnabled ? ctx.nextStackId() : undefined;
     if (stackId !== undefined && stack !== undefined && stack.size < MAX_FRAMES) stack = this.frames.capture(skip);

@@ -4,6 +4,7 @@
  * named by its dotted path (`user.address.0`). Bounded in depth and count so that a hostile
  * body cannot make this expensive.
  */
+import { makeRange } from '../taint/ranges.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
 
 const MAX_DEPTH = 16;
@@ -21,7 +22,9 @@ export type RequestObjects = WeakMap<object, ObjectSource>;
 
 export function taintString(engine: TaintEngine, value: string, origin: Origin, name: string): string {
   if (value === '' || engine.isTainted(value)) return value;
-  return engine.taint(value, [{ start: 0, end: value.length, source: { origin, name, value }, marks: 0 }]);
+  // Frozen as the engines keep them, so that taint() need not copy them.
+  const source = Object.freeze({ origin, name, value });
+  return engine.taint(value, Object.freeze([makeRange(0, value.length, source, 0)]));
 }
 
 /**

@@ -5,7 +5,7 @@ import { matchSecret } from '../../src/analyzers/hardcoded-secret-rules.js';
 import { isValidHsts } from '../../src/analyzers/hsts-header-missing.js';
 import { isHtmlResponse } from '../../src/analyzers/html-response.js';
 import { parseSetCookies } from '../../src/analyzers/set-cookie.js';
-import { findStackFrames } from '../../src/analyzers/stacktrace-leak.js';
+import { findStackFrames, mayHoldFrames } from '../../src/analyzers/stacktrace-leak.js';
 import { isWeakCipher } from '../../src/analyzers/weak-cipher.js';
 import { isWeakHash } from '../../src/analyzers/weak-hash.js';
 
@@ -41,6 +41,24 @@ test('stack frames in response text', () => {
   const html =
     'Error: x<br> &nbsp; &nbsp;at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)';
   assert.equal(findStackFrames(html.replace(/&nbsp;/g, ' ')).length, 1);
+});
+
+test('a body that names no file is passed over before decoding; any frame names one', () => {
+  const frames = [
+    new Error('x').stack ?? '',
+    '    at main (C:\\app\\index.js:3:9)',
+    '    at node:internal/main/run_main_module:28:49',
+    '    at file:///app/index.mjs:3:9',
+    'Error: x<br> &nbsp; &nbsp;at Layer.handle (&#x2F;app&#x2F;layer.js:95:5)',
+    'Error: x<br> &nbsp; &nbsp;at&nbsp;/app/layer.js:95:5',
+  ];
+  for (const text of frames) {
+    assert.ok(mayHoldFrames(Buffer.from(text)), text);
+    assert.ok(findStackFrames(text.replace(/&nbsp;/g, ' ').replace(/&#x2F;/g, '/')).length >= 1, text);
+  }
+  for (const text of ['{"id":7,"name":"at home"}', '<p>Meet us at 10:30 at the station</p>', '']) {
+    assert.equal(mayHoldFrames(Buffer.from(text)), false, text);
+  }
 });
 
 test('hardcoded secret rules match real token shapes, not prose', () => {
