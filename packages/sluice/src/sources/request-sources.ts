@@ -38,17 +38,66 @@ export function taintRequest(
     if (typeof value === 'string') headers[name] = taintString(engine, value, 'http.request.header', name);
     else if (Array.isArray(value)) taintDeep(engine, value, 'http.request.header', name);
   }
-  const raw = req.rawHeaders;
-  if (Array.isArray(raw)) {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i] as string;
-      raw[i] = taintString(engine, name, 'http.request.header.name', name.toLowerCase());
-      raw[i + 1] = taintString(engine, raw[i + 1] as string, 'http.request.header', name.toLowerCase());
-    }
-  }
+  taintRawHeadersOnRead(engine, req, headers);
   if (typeof req.url === 'string') req.url = taintString(engine, req.url, 'http.request.uri', 'url');
   for (const [property, origin] of ACCESSORS)
     defineTaintingAccessor(engine, req, property, origin, guard, objects);
+}
+
+/**
+ * The raw header list is tainted when first read: few applications read it, and tainting its
+ * names and values eagerly made it the largest share of the tainted strings of a request.
+ * Values equal to the (tainted) `headers` entry of their name share that string.
+ */
+function taintRawHeadersOnRead(
+  engine: TaintEngine,
+  req: ServerRequest,
+  headers: Record<string, string | string[] | undefined>,
+): void {
+  const raw = req.rawHeaders;
+  if (!Array.isArray(raw)) return;
+  const own = Object.getOwnPropertyDescriptor(req, 'rawHeaders');
+  if (own === undefined || !('value' in own) || !own.configurable) {
+    // A getter (http2's compatibility request): tainted now, as read.
+    taintRawHeaders(engine, raw, headers);
+    return;
+  }
+  let tainted = false;
+  Object.defineProperty(req, 'rawHeaders', {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      if (!tainted) {
+        tainted = true;
+        taintRawHeaders(engine, raw, headers);
+      }
+      return raw;
+    },
+    set(value: unknown) {
+      Object.defineProperty(req, 'rawHeaders', {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: own.enumerable,
+      });
+    },
+  });
+}
+
+function taintRawHeaders(
+  engine: TaintEngine,
+  raw: string[],
+  headers: Record<string, string | string[] | undefined>,
+): void {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const key = name.toLowerCase();
+    const value = raw[i + 1] as string;
+    const parsed = headers[key];
+    raw[i] = taintString(engine, name, 'http.request.header.name', key);
+    raw[i + 1] =
+      parsed === value && engine.isTainted(parsed) ? parsed : taintString(engine, value, 'http.request.header', key);
+  }
 }
 
 /**
