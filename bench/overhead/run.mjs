@@ -8,6 +8,10 @@
 //   --only <w>[,<w>...]  workloads: api-pg, pages, sinks, strings, startup
 //   --modes <m>[,...]    modes by name (none, sluice, dd-trace, "sluice 30%", "sluice 0%", "sluice js")
 //   --warmup <s> --duration <s> --connections <n> --startup-runs <n>
+//   --rounds <n>         run the modes of each workload n times, interleaved (none, sluice, ...,
+//                        none, sluice, ...); each ratio is the median of the rounds' ratios to
+//                        that round's `none` (the machines are noisy: one pair of runs a minute
+//                        apart can differ by 15% with nothing changed)
 //   --cpu-prof           write a CPU profile per run (results/profiles/) and print its summary
 //   --snapshot           measure a copy of the built agent taken at the start (results/sluice-snapshot/),
 //                        for when packages/sluice may be rebuilt during the run
@@ -39,6 +43,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string' },
     'startup-runs': { type: 'string' },
+    rounds: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     snapshot: { type: 'boolean', default: false },
   },
@@ -48,6 +53,7 @@ const settings = {
   duration: Number(opts.duration ?? (opts.quick ? 5 : 15)),
   connections: Number(opts.connections ?? 10),
   startupRuns: Number(opts['startup-runs'] ?? (opts.quick ? 2 : 5)),
+  rounds: Math.max(1, Number(opts.rounds ?? 1)),
 };
 const allWorkloads = [...Object.keys(workloads), 'startup'];
 const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : allWorkloads;
@@ -131,6 +137,51 @@ async function runMode(name, workload, mode, agent) {
   return row;
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * One row per mode. With several rounds: each round's ratios to the `none` run of the same
+ * round; the row shown is the round with the median throughput ratio (its latency and memory
+ * readings stay consistent with each other), with the medians of the ratios and every round's
+ * ratio attached.
+ */
+function combineRounds(modes, rounds) {
+  if (settings.rounds === 1) return modes.map((mode) => rounds.get(mode.name)[0]);
+  const base = rounds.get('none') ?? [];
+  return modes.map((mode) => {
+    const runs = rounds.get(mode.name);
+    const paired = runs
+      .map((row, i) => ({ row, base: base[i] }))
+      .filter(({ row, base }) => !row.error && base && !base.error);
+    if (paired.length === 0) return runs.find((row) => row.error) ?? runs[0];
+    const ratios = paired.map(({ row, base }) => row.load.rps / base.load.rps);
+    const p99Ratios = paired.map(({ row, base }) => row.load.p99 / base.load.p99);
+    const middle = median(ratios);
+    // The baseline's own ratios are all 1: its row is the round with the median throughput.
+    const keys = mode.name === 'none' ? paired.map(({ row }) => row.load.rps) : ratios;
+    const target = median(keys);
+    let chosen = paired[0];
+    let distance = Number.POSITIVE_INFINITY;
+    paired.forEach((pair, i) => {
+      if (Math.abs(keys[i] - target) < distance) {
+        distance = Math.abs(keys[i] - target);
+        chosen = pair;
+      }
+    });
+    return {
+      ...chosen.row,
+      rounds: paired.map(({ row }, i) => ({ rps: row.load.rps, vsNone: ratios[i], p99VsNone: p99Ratios[i] })),
+      vsNone: middle,
+      p99VsNone: median(p99Ratios),
+      rssVsNone: median(paired.map(({ row, base }) => row.memory.rss - base.memory.rss)),
+    };
+  });
+}
+
 const agent = await startFakeAgent();
 const started = new Date();
 const results = { requestWorkloads: [], startup: undefined };
@@ -139,21 +190,26 @@ try {
     const workload = workloads[name];
     const entry = { workload: name, summary: workload.summary, modes: [] };
     results.requestWorkloads.push(entry);
-    for (const mode of selectedModes) {
-      log(`${name} / ${mode.name}: ${settings.warmup} s warm-up, ${settings.duration} s measured`);
-      try {
-        const row = await runMode(name, workload, mode, agent);
-        entry.modes.push(row);
-        log(
-          `  ${row.load.rps.toFixed(0)} req/s, p50 ${row.load.p50.toFixed(2)} ms, p99 ${row.load.p99.toFixed(2)} ms, ` +
-            `RSS ${(row.memory.rss / 1048576).toFixed(1)} MB, start-up ${row.startupMs.toFixed(0)} ms`,
-        );
-        if (row.stderr) log(`  stderr: ${row.stderr.split('\n').slice(-5).join('\n          ')}`);
-      } catch (err) {
-        log(`  FAILED: ${err.stack ?? err}`);
-        entry.modes.push({ mode: mode.name, error: String(err.message ?? err) });
+    const rounds = new Map(selectedModes.map((mode) => [mode.name, []]));
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const mode of selectedModes) {
+        const which = settings.rounds > 1 ? ` (round ${round} of ${settings.rounds})` : '';
+        log(`${name} / ${mode.name}${which}: ${settings.warmup} s warm-up, ${settings.duration} s measured`);
+        try {
+          const row = await runMode(name, workload, mode, agent);
+          rounds.get(mode.name).push(row);
+          log(
+            `  ${row.load.rps.toFixed(0)} req/s, p50 ${row.load.p50.toFixed(2)} ms, p99 ${row.load.p99.toFixed(2)} ms, ` +
+              `RSS ${(row.memory.rss / 1048576).toFixed(1)} MB, start-up ${row.startupMs.toFixed(0)} ms`,
+          );
+          if (row.stderr) log(`  stderr: ${row.stderr.split('\n').slice(-5).join('\n          ')}`);
+        } catch (err) {
+          log(`  FAILED: ${err.stack ?? err}`);
+          rounds.get(mode.name).push({ mode: mode.name, error: String(err.message ?? err) });
+        }
       }
     }
+    entry.modes.push(...combineRounds(selectedModes, rounds));
   }
   if (selected.includes('startup')) {
     log(`startup: ${settings.startupRuns} runs per variant`);
@@ -170,7 +226,8 @@ try {
 
 const header =
   `Sluice overhead, ${started.toISOString()} — node ${process.version}, dd-trace ${ddTraceVersion}, ` +
-  `${settings.connections} connections, ${settings.warmup} s warm-up + ${settings.duration} s measured per mode`;
+  `${settings.connections} connections, ${settings.warmup} s warm-up + ${settings.duration} s measured per mode` +
+  (settings.rounds > 1 ? `, ${settings.rounds} interleaved rounds (medians of per-round ratios)` : '');
 const sections = [header, ''];
 if (results.requestWorkloads.length > 0) sections.push(requestTable(results.requestWorkloads), '');
 if (results.startup) sections.push(startupTable(results.startup), '');

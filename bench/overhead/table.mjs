@@ -31,6 +31,8 @@ function notes(row) {
   const findings = row.sluice?.findings;
   if (findings) out.push(`${findings.reported} findings (${findings.suppressed} suppressed)`);
   if (row.agent?.traces) out.push(`${row.agent.traces} traces, ${row.agent.iastSpans} with findings`);
+  if (row.rounds && row.mode !== 'none')
+    out.push(`rounds ${row.rounds.map((r) => r.vsNone.toFixed(2)).join('/')}`);
   return out.join('; ');
 }
 
@@ -62,12 +64,12 @@ export function requestTable(results) {
         workload.workload,
         row.mode,
         fixed(row.load.rps),
-        ratio(row.load.rps, base?.load.rps),
+        row.vsNone !== undefined ? `${row.vsNone.toFixed(2)}x` : ratio(row.load.rps, base?.load.rps),
         fixed(row.load.p50, 2),
         fixed(row.load.p99, 2),
-        ratio(row.load.p99, base?.load.p99),
+        row.p99VsNone !== undefined ? `${row.p99VsNone.toFixed(2)}x` : ratio(row.load.p99, base?.load.p99),
         fixed(row.memory.rss / MB, 1),
-        delta(row.memory.rss, base?.memory.rss),
+        row.rssVsNone !== undefined ? delta(row.rssVsNone, 0) : delta(row.memory.rss, base?.memory.rss),
         fixed(row.memory.heapUsed / MB, 1),
         fixed(row.startupMs),
         notes(row),
