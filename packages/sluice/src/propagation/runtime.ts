@@ -144,6 +144,7 @@ export function createPropagationRuntime(
   options: RuntimeOptions = {},
 ): PropagationRuntime {
   const t = createTainter(engine);
+  const surelyUntainted = t.surelyUntainted;
   const methods = {} as Record<StringMethod, MethodHelper>;
   for (const name of STRING_METHODS) {
     methods[name] = methodHelper(t, name, stringProto[name] as Callable, IMPLS[name]);
@@ -153,6 +154,7 @@ export function createPropagationRuntime(
     if (typeof left === 'string') {
       if (typeof right === 'string') {
         const result = left + right;
+        if (surelyUntainted()) return result;
         // The engine directly (not t.ranges): this is the hottest path of the agent.
         const a = engine.getRanges(left);
         const b = engine.getRanges(right);
@@ -197,6 +199,10 @@ export function createPropagationRuntime(
   function tpl(cooked: readonly string[], ...values: unknown[]): string {
     // interleave() specialised for the hot case: as many values as holes, cooked strings.
     let result = cooked[0] as string;
+    if (surelyUntainted()) {
+      for (let i = 0; i < values.length; i++) result = `${result}${values[i]}${cooked[i + 1]}`;
+      return result;
+    }
     let pieces: Piece[] | undefined;
     let covered = 0;
     for (let i = 0; i < values.length; i++) {
