@@ -111,7 +111,8 @@ export class Reporter {
     if (fixedHash === undefined && this.#duplicate(request.type, hash)) return undefined;
     const stackId =
       ctx && stack && location && this.options.stackTraceEnabled ? ctx.nextStackId() : undefined;
-    if (stackId !== undefined && stack !== undefined && stack.size < MAX_FRAMES) stack = this.frames.capture(skip);
+    if (stackId !== undefined && stack !== undefined && stack.size < MAX_FRAMES)
+      stack = this.frames.capture(skip);
     const finding: Finding = {
       type: request.type,
       ...CATALOG[request.type],

@@ -96,7 +96,9 @@ function taintRawHeaders(
     const parsed = headers[key];
     raw[i] = taintString(engine, name, 'http.request.header.name', key);
     raw[i + 1] =
-      parsed === value && engine.isTainted(parsed) ? parsed : taintString(engine, value, 'http.request.header', key);
+      parsed === value && engine.isTainted(parsed)
+        ? parsed
+        : taintString(engine, value, 'http.request.header', key);
   }
 }
 

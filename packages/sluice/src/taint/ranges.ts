@@ -73,7 +73,8 @@ export function sliceRanges(ranges: readonly Range[], from: number, to: number):
   const at = firstEndingAfter(ranges, from);
   const covering = ranges[at];
   if (covering === undefined || covering.start >= to) return EMPTY;
-  if (covering.start <= from && covering.end >= to) return wholeOf(covering.source, covering.marks, to - from);
+  if (covering.start <= from && covering.end >= to)
+    return wholeOf(covering.source, covering.marks, to - from);
   return shift(clip(ranges, from, to), -from);
 }
 
