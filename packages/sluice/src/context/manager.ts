@@ -54,13 +54,13 @@ export class ContextManager {
   }
 
   /**
-   * True when code runs outside any analysed request while requests that sampling or the cap
-   * left out are in progress: it most likely runs on behalf of one of those, so its findings
-   * are not reported (as Datadog's analyzers skip a request without an IAST context). Outside
+   * Whether requests that sampling or the cap left out are in progress. Code running outside
+   * every analysed request meanwhile most likely runs on behalf of one of them, so the reporter
+   * drops its findings (as Datadog's analyzers skip a request without an IAST context); outside
    * every request (start-up, timers of an idle service) findings are still reported.
    */
-  inUnanalysedRequest(): boolean {
-    return this.#unanalysed > 0 && this.current() === undefined;
+  get unanalysedInProgress(): boolean {
+    return this.#unanalysed > 0;
   }
 
   stats(): { seen: number; admitted: number; active: number; unanalysed: number } {

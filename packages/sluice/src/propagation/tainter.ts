@@ -3,6 +3,7 @@
  * ranges of a value, a cheap "is there any taint at all" test, and building a result that
  * carries computed ranges (returning the input when it already carries exactly those).
  */
+import { merge } from '../taint/ranges.js';
 import type { Range, TaintEngine } from '../taint/types.js';
 
 export interface Tainter {
@@ -40,10 +41,12 @@ export function createTainter(engine: TaintEngine): Tainter {
     hasTaint,
     make(value, ranges) {
       if (ranges === undefined || ranges.length === 0 || value.length === 0) return value;
-      // Both engines normalise in taint(): checking here too cost as much as tainting.
+      // Both engines clip, sort and cap in taint(); only the merge of adjacent ranges of one
+      // source is left to do here (the native engine does not merge), not a whole normalise.
+      const merged = merge(ranges);
       const existing = engine.getRanges(value);
-      if (existing !== undefined && sameRanges(existing, ranges)) return value;
-      return engine.taint(value, ranges);
+      if (existing !== undefined && sameRanges(existing, merged)) return value;
+      return engine.taint(value, merged);
     },
   };
 }

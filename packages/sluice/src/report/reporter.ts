@@ -81,7 +81,7 @@ export class Reporter {
   /** Returns the finding when it was reported, undefined when dropped (quota, duplicate, no app frame). */
   report(request: ReportRequest): Finding | undefined {
     const ctx = request.context ?? this.contexts.current();
-    if (!ctx && this.contexts.inUnanalysedRequest()) return undefined;
+    if (!ctx && this.contexts.unanalysedInProgress) return undefined;
     if (ctx && ctx.quota <= 0) {
       this.#suppressed++;
       return undefined;

@@ -40,11 +40,16 @@ export function shift(ranges: readonly Range[], offset: number): readonly Range[
 /** The parts of the ranges inside [from, to), keeping their offsets. */
 export function clip(ranges: readonly Range[], from: number, to: number): readonly Range[] {
   if (ranges.length === 0) return ranges;
+  return clipFrom(ranges, firstEndingAfter(ranges, from), from, to);
+}
+
+/** clip() of a non-empty list, given the index of its first range ending after `from`. */
+function clipFrom(ranges: readonly Range[], at: number, from: number, to: number): readonly Range[] {
   const first = ranges[0] as Range;
   const last = ranges[ranges.length - 1] as Range;
   if (first.start >= from && last.end <= to) return ranges;
   const out: Range[] = [];
-  for (let i = firstEndingAfter(ranges, from); i < ranges.length; i++) {
+  for (let i = at; i < ranges.length; i++) {
     const r = ranges[i] as Range;
     if (r.start >= to) break;
     out.push(moved(r, Math.max(r.start, from), Math.min(r.end, to)));
@@ -75,7 +80,7 @@ export function sliceRanges(ranges: readonly Range[], from: number, to: number):
   if (covering === undefined || covering.start >= to) return EMPTY;
   if (covering.start <= from && covering.end >= to)
     return wholeOf(covering.source, covering.marks, to - from);
-  return shift(clip(ranges, from, to), -from);
+  return shift(clipFrom(ranges, at, from, to), -from);
 }
 
 /**
@@ -285,12 +290,7 @@ export function normalise(ranges: readonly Range[], length: number): readonly Ra
     if (!Number.isInteger(r.start) || !Number.isInteger(r.end) || r.start < prevEnd || r.end <= r.start) {
       ordered = false;
     }
-    if (
-      ready &&
-      (!Object.isFrozen(r) ||
-        (r.marks | 0) !== r.marks ||
-        (prev !== undefined && prev.end === r.start && prev.source === r.source && prev.marks === r.marks))
-    ) {
+    if (ready && (!Object.isFrozen(r) || (r.marks | 0) !== r.marks || canMerge(prev, r, 0))) {
       ready = false;
     }
     prevEnd = r.end;
