@@ -7,6 +7,12 @@ import { Shim } from './shim.js';
 
 export const SUPPORTED = { module: 'node:crypto', versions: '>=20' } as const;
 
+/**
+ * Above 0 while a library that hashes for something other than security runs
+ * (hashing-libraries.ts): hashes created meanwhile are not published.
+ */
+export const nonSecurityHashing = { depth: 0 };
+
 export class CryptoInstrumentation implements Instrumentation {
   readonly name = 'crypto';
   readonly #shim = new Shim('crypto');
@@ -20,7 +26,7 @@ export class CryptoInstrumentation implements Instrumentation {
       this.#shim.wrap(crypto, api, (original) => {
         const self = this;
         const hook = function (this: unknown, ...args: unknown[]) {
-          if (self.#hash.hasSubscribers && typeof args[0] === 'string') {
+          if (self.#hash.hasSubscribers && typeof args[0] === 'string' && nonSecurityHashing.depth === 0) {
             try {
               self.#hash.publish({ algorithm: args[0], api, hook });
             } catch (error) {

@@ -1,6 +1,6 @@
 /**
- * The taint-based sinks' instrumentations, created together because the library hooks share
- * one module-load hook. The module-load hook comes first so that the others can register.
+ * The taint-based sinks' instrumentations and the other library hooks, created together
+ * because they share one module-load hook. The module-load hook comes first so that the others can register.
  */
 import type { RequestObjects } from '../sources/taint-value.js';
 import type { TaintEngine } from '../taint/types.js';
@@ -15,6 +15,7 @@ import { FetchInstrumentation } from './fetch.js';
 import { FsInstrumentation } from './fs.js';
 import { GotInstrumentation } from './got.js';
 import { handlebarsInstrumentation } from './handlebars.js';
+import { HashingLibrariesInstrumentation } from './hashing-libraries.js';
 import { HttpClientInstrumentation } from './http-client.js';
 import type { Instrumentation } from './instrumentation.js';
 import { JsYamlInstrumentation } from './js-yaml.js';
@@ -63,6 +64,7 @@ export function sinkInstrumentations(
     new VmInstrumentation(guard),
     new FsInstrumentation(guard),
     new ExpressFileInstrumentation(engine, hooks, guard),
+    new HashingLibrariesInstrumentation(hooks),
     new HttpClientInstrumentation(guard),
     new FetchInstrumentation(hooks, guard),
     new GotInstrumentation(guard),
