@@ -1,6 +1,7 @@
 /**
  * The taint-based sinks' instrumentations and the other library hooks, created together
- * because they share one module-load hook. The module-load hook comes first so that the others can register.
+ * because they share one module-load hook. The module-load hook comes first so that the
+ * others can register.
  */
 import type { RequestObjects } from '../sources/taint-value.js';
 import type { TaintEngine } from '../taint/types.js';
