@@ -54,10 +54,15 @@ export const ddTraceEnv = {
   DD_DATA_STREAMS_ENABLED: 'false',
 };
 
-/** The modes of the request workloads, in the order they run. `none` is the baseline. */
-export const requestModes = (init) => [
+/**
+ * The modes of the request workloads, in the order they run. `none` is the baseline of every
+ * ratio. With `baselineInit` (another build's init, see --baseline), the mode `baseline` runs
+ * that build as `sluice` runs this one, right after it.
+ */
+export const requestModes = (init, baselineInit) => [
   { name: 'none', args: [], env: {} },
   { name: 'sluice', ...sluice(init) },
+  ...(baselineInit ? [{ name: 'baseline', ...sluice(baselineInit) }] : []),
   { name: 'dd-trace', args: ['--require', ddTraceInit], env: ddTraceEnv },
   { name: 'sluice 30%', ...sluice(init, { SLUICE_IAST_REQUEST_SAMPLING: '30' }) },
   { name: 'sluice 0%', ...sluice(init, { SLUICE_IAST_REQUEST_SAMPLING: '0' }) },

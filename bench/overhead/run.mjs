@@ -6,7 +6,8 @@
 // Usage (from bench/): npm run bench -- [options]
 //   --quick              short runs (2 s warm-up, 5 s measure, 2 start-up runs) for development
 //   --only <w>[,<w>...]  workloads: api-pg, pages, sinks, strings, startup
-//   --modes <m>[,...]    modes by name (none, sluice, dd-trace, "sluice 30%", "sluice 0%", "sluice js")
+//   --modes <m>[,...]    modes by name (none, sluice, dd-trace, "sluice 30%", "sluice 0%", "sluice js",
+//                        baseline with --baseline)
 //   --warmup <s> --duration <s> --connections <n> --startup-runs <n>
 //   --rounds <n>         run the modes of each workload n times, interleaved (none, sluice, ...,
 //                        none, sluice, ...); each ratio is the median of the rounds' ratios to
@@ -15,8 +16,11 @@
 //   --cpu-prof           write a CPU profile per run (results/profiles/) and print its summary
 //   --snapshot           measure a copy of the built agent taken at the start (results/sluice-snapshot/),
 //                        for when packages/sluice may be rebuilt during the run
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+//   --baseline <dir>     also run the mode `baseline`: the build copied into <dir> earlier by
+//                        `node bench/overhead/snapshot.mjs <dir>`, with the `sluice` mode's settings
+//                        (an A/B of two builds; use with --rounds and --modes none,sluice,baseline)
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startApp } from './app-process.mjs';
 import { startFakeAgent } from './fake-agent.mjs';
@@ -46,6 +50,7 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     snapshot: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 const settings = {
@@ -64,9 +69,19 @@ for (const name of selected) {
 const appsDir = join(import.meta.dirname, 'apps');
 const resultsDir = join(import.meta.dirname, '..', 'results');
 const init = opts.snapshot ? snapshotSluice(join(resultsDir, 'sluice-snapshot')) : sluiceInit;
-const modes = requestModes(init);
+const modes = requestModes(init, opts.baseline === undefined ? undefined : baselineInit(opts.baseline));
 const selectedModes = opts.modes ? modes.filter((m) => opts.modes.split(',').includes(m.name)) : modes;
 const profilesDir = join(resultsDir, 'profiles');
+
+function baselineInit(dir) {
+  // Relative to where the command was typed: npm runs the script from bench/.
+  const file = join(resolve(process.env.INIT_CWD ?? process.cwd(), dir), 'dist', 'src', 'init.js');
+  if (!existsSync(file))
+    throw new Error(
+      `--baseline ${dir}: no ${file}; copy a build there first (build it, then node bench/overhead/snapshot.mjs ${dir})`,
+    );
+  return file;
+}
 const log = (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 const profileFlags = (tag) => {
