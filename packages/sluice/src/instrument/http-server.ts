@@ -33,9 +33,9 @@ type Guard = (error: unknown) => void;
 const REQUEST_OF = Symbol('sluice.request');
 
 function lowerCaseHeaders(res: ServerResponseLike, extra: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const current = (res as { getHeaders?: () => Record<string, unknown> }).getHeaders?.() ?? {};
-  for (const [k, v] of Object.entries(current)) out[k.toLowerCase()] = v;
+  // getHeaders() returns a fresh object keyed by lower-case names: it is the copy.
+  const out: Record<string, unknown> =
+    (res as { getHeaders?: () => Record<string, unknown> }).getHeaders?.() ?? {};
   if (Array.isArray(extra)) {
     if (extra.length > 0 && Array.isArray(extra[0])) {
       for (const pair of extra as unknown[][]) add(out, String(pair[0]), pair[1]);

@@ -6,7 +6,7 @@
  */
 import type { ServerRequest } from '../channels.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
-import { type RequestObjects, taintDeep } from './taint-value.js';
+import { ownKeyCount, type RequestObjects, taintDeep } from './taint-value.js';
 
 /**
  * True when request-sources.ts tainted `req`, i.e. the request was admitted for analysis.
@@ -41,8 +41,8 @@ export interface TaintingProperty {
 
 /**
  * Makes `owner[property]` an own, enumerable accessor holding `value`: what is assigned is
- * tainted, and an object is tainted again on each read because body parsers (multer) fill it
- * after assigning it.
+ * tainted, and an object is tainted again when read if it gained keys since, because body
+ * parsers (multer) fill it after assigning it.
  */
 export function defineTaintingProperty(
   owner: object,
@@ -59,16 +59,23 @@ export function defineTaintingProperty(
       return v;
     }
   };
-  let stored = tainted(value);
+  // As in request-sources.ts: a read taints the object again only when it gained keys.
+  let stored: unknown;
+  let taintedKeys = -1;
+  const store = (v: unknown) => {
+    stored = tainted(v);
+    taintedKeys = stored !== null && typeof stored === 'object' ? ownKeyCount(stored) : -1;
+  };
+  store(value);
   Object.defineProperty(owner, property, {
     configurable: true,
     enumerable: true,
     get() {
-      if (stored !== null && typeof stored === 'object') tainted(stored);
+      if (stored !== null && typeof stored === 'object' && ownKeyCount(stored) !== taintedKeys) store(stored);
       return stored;
     },
     set(next: unknown) {
-      stored = tainted(next);
+      store(next);
     },
   });
 }

@@ -7,7 +7,7 @@
  */
 import type { ServerRequest } from '../channels.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
-import { type RequestObjects, taintDeep, taintString } from './taint-value.js';
+import { ownKeyCount, type RequestObjects, taintDeep, taintString } from './taint-value.js';
 
 const ACCESSORS: ReadonlyArray<readonly [string, Origin]> = [
   ['body', 'http.request.body'],
@@ -118,19 +118,26 @@ function defineTaintingAccessor(
   if (Object.getOwnPropertyDescriptor(req, property)) return;
   let stored: unknown;
   let assigned = false;
+  let visible = false;
+  // The own keys `stored` had when it was last tainted: frameworks (multer) fill an object
+  // after assigning it, so a read taints it again, but only when keys were added since.
+  let taintedKeys = -1;
+  const taintStored = (value: unknown) => {
+    stored = value;
+    try {
+      stored = taintDeep(engine, value, multipartAware(req, origin), '', objects);
+    } catch (error) {
+      guard(error);
+    }
+    taintedKeys = stored !== null && typeof stored === 'object' ? ownKeyCount(stored) : -1;
+  };
   Object.defineProperty(req, property, {
     configurable: true,
     enumerable: false,
     get(this: object) {
       if (assigned) {
-        // Frameworks (multer) fill the object after assigning it: taint late additions too.
-        if (stored !== null && typeof stored === 'object') {
-          try {
-            taintDeep(engine, stored, multipartAware(req, origin), '', objects);
-          } catch (error) {
-            guard(error);
-          }
-        }
+        if (stored !== null && typeof stored === 'object' && ownKeyCount(stored) !== taintedKeys)
+          taintStored(stored);
         return stored;
       }
       const inherited = Reflect.get(Object.getPrototypeOf(this) ?? {}, property, this);
@@ -144,12 +151,9 @@ function defineTaintingAccessor(
     },
     set(value: unknown) {
       assigned = true;
-      stored = value;
-      try {
-        stored = taintDeep(engine, value, multipartAware(req, origin), '', objects);
-      } catch (error) {
-        guard(error);
-      }
+      taintStored(value);
+      if (visible) return;
+      visible = true;
       const d = Object.getOwnPropertyDescriptor(req, property);
       if (d && !d.enumerable) Object.defineProperty(req, property, { ...d, enumerable: true });
     },

@@ -20,6 +20,17 @@ export interface ObjectSource {
 /** The request's own objects and arrays, by identity: NoSQL operator objects are recognised by it. */
 export type RequestObjects = WeakMap<object, ObjectSource>;
 
+/**
+ * How many keys `value` lists (an array: its length), counted without allocating: a cheap
+ * sign that an object was filled after it was tainted.
+ */
+export function ownKeyCount(value: object): number {
+  if (Array.isArray(value)) return value.length;
+  let n = 0;
+  for (const _ in value) n++;
+  return n;
+}
+
 export function taintString(engine: TaintEngine, value: string, origin: Origin, name: string): string {
   if (value === '' || engine.isTainted(value)) return value;
   // Frozen as the engines keep them, so that taint() need not copy them.
