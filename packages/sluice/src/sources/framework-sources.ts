@@ -6,7 +6,7 @@
  */
 import type { ServerRequest } from '../channels.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
-import { ownKeyCount, type RequestObjects, taintDeep } from './taint-value.js';
+import { enumerableKeyCount, type RequestObjects, taintDeep } from './taint-value.js';
 
 /**
  * True when request-sources.ts tainted `req`, i.e. the request was admitted for analysis.
@@ -64,14 +64,15 @@ export function defineTaintingProperty(
   let taintedKeys = -1;
   const store = (v: unknown) => {
     stored = tainted(v);
-    taintedKeys = stored !== null && typeof stored === 'object' ? ownKeyCount(stored) : -1;
+    taintedKeys = stored !== null && typeof stored === 'object' ? enumerableKeyCount(stored) : -1;
   };
   store(value);
   Object.defineProperty(owner, property, {
     configurable: true,
     enumerable: true,
     get() {
-      if (stored !== null && typeof stored === 'object' && ownKeyCount(stored) !== taintedKeys) store(stored);
+      if (stored !== null && typeof stored === 'object' && enumerableKeyCount(stored) !== taintedKeys)
+        store(stored);
       return stored;
     },
     set(next: unknown) {

@@ -7,7 +7,7 @@
  */
 import type { ServerRequest } from '../channels.js';
 import type { Origin, TaintEngine } from '../taint/types.js';
-import { ownKeyCount, type RequestObjects, taintDeep, taintString } from './taint-value.js';
+import { enumerableKeyCount, type RequestObjects, taintDeep, taintString } from './taint-value.js';
 
 const ACCESSORS: ReadonlyArray<readonly [string, Origin]> = [
   ['body', 'http.request.body'],
@@ -129,14 +129,14 @@ function defineTaintingAccessor(
     } catch (error) {
       guard(error);
     }
-    taintedKeys = stored !== null && typeof stored === 'object' ? ownKeyCount(stored) : -1;
+    taintedKeys = stored !== null && typeof stored === 'object' ? enumerableKeyCount(stored) : -1;
   };
   Object.defineProperty(req, property, {
     configurable: true,
     enumerable: false,
     get(this: object) {
       if (assigned) {
-        if (stored !== null && typeof stored === 'object' && ownKeyCount(stored) !== taintedKeys)
+        if (stored !== null && typeof stored === 'object' && enumerableKeyCount(stored) !== taintedKeys)
           taintStored(stored);
         return stored;
       }

@@ -21,10 +21,10 @@ export interface ObjectSource {
 export type RequestObjects = WeakMap<object, ObjectSource>;
 
 /**
- * How many keys `value` lists (an array: its length), counted without allocating: a cheap
- * sign that an object was filled after it was tainted.
+ * How many keys a `for...in` over `value` visits (an array: its length), counted without
+ * allocating: a cheap sign that an object was filled after it was tainted.
  */
-export function ownKeyCount(value: object): number {
+export function enumerableKeyCount(value: object): number {
   if (Array.isArray(value)) return value.length;
   let n = 0;
   for (const _ in value) n++;
