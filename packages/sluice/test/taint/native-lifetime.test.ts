@@ -213,10 +213,13 @@ describe('native engine: threads and teardown', () => {
       `,
       { eval: true, workerData: { engine: require.resolve('../../src/taint/native-engine.js') } },
     );
+    // Listened for before the message arrives: a worker that has finished its script delivers
+    // its last message and emits 'exit' in the same turn, before a later once() could listen.
+    const exited = once(worker, 'exit');
     const [message] = await once(worker, 'message');
     assert.equal(message.tainted, true);
     assert.equal(message.stats.liveStrings, 100);
-    const [code] = await once(worker, 'exit');
+    const [code] = await exited;
     assert.equal(code, 0);
     assertTainted(make());
   });
